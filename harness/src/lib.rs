@@ -1,0 +1,1 @@
+//! websocket-harness: a conformance harness for WebSocket implementations.
