@@ -1,1 +1,2 @@
 //! websocket-harness: a conformance harness for WebSocket implementations.
+pub mod report;
