@@ -1,0 +1,105 @@
+//! Rules of the format that serde's types cannot express (ranges, dependencies between fields).
+
+use super::{Case, Close, EchoCheck, Frame, Message, Payload, Step};
+
+/// Checks a parsed case; the error says which rule and which step.
+pub(super) fn case(c: &Case) -> Result<(), String> {
+    for (i, step) in c.steps.iter().enumerate() {
+        self::step(step).map_err(|m| format!("step {}: {m}", i + 1))?;
+    }
+    if c.expected_close.close_code.is_empty() {
+        return Err("expected_close.close_code must list at least one code".into());
+    }
+    for (verdict, events) in &c.expected {
+        for (i, e) in events.iter().enumerate() {
+            if let super::Event::Message(m) = e {
+                repeatable(&m.payload, m.payload_len)
+                    .map_err(|msg| format!("expected {verdict} event {}: {msg}", i + 1))?;
+            }
+        }
+    }
+    if let Some(echo) = &c.echo_check {
+        echo_check(echo).map_err(|m| format!("echo_check: {m}"))?;
+    }
+    if c.expected.is_empty() && c.echo_check.is_none() {
+        return Err("a case needs `expected` outcomes or an `echo_check`".into());
+    }
+    if let Some(frames) = &c.expect_tx_frames {
+        if let Some(op) = frames.keys().find(|op| **op > 15) {
+            return Err(format!("expect_tx_frames: opcode {op} is above 15"));
+        }
+    }
+    Ok(())
+}
+
+fn step(s: &Step) -> Result<(), String> {
+    match s {
+        Step::Frame(f) => frame(f),
+        Step::Message(m) => message(m),
+        Step::Close(c) => close(c),
+        Step::Raw(r) => chop(r.chopsize),
+        Step::Pause(p) => seconds(p.seconds),
+        Step::KillAfter(s) | Step::CloseAfter(s) => seconds(*s),
+    }
+}
+
+fn frame(f: &Frame) -> Result<(), String> {
+    if f.opcode > 15 {
+        return Err(format!("opcode {} is above 15", f.opcode));
+    }
+    if f.rsv > 7 {
+        return Err(format!("rsv {} is above 7 (three bits)", f.rsv));
+    }
+    repeatable(&f.payload, f.payload_len)?;
+    chop(f.chopsize)
+}
+
+fn message(m: &Message) -> Result<(), String> {
+    repeatable(&m.payload, m.payload_len)?;
+    if m.fragment_size == Some(0) {
+        return Err("fragment_size must be at least 1".into());
+    }
+    Ok(())
+}
+
+fn close(c: &Close) -> Result<(), String> {
+    if c.code.is_none() && c.reason.is_some() {
+        return Err("a close reason needs a close code".into());
+    }
+    Ok(())
+}
+
+fn echo_check(e: &EchoCheck) -> Result<(), String> {
+    match &*e.send {
+        Step::Frame(f) => frame(f)?,
+        Step::Message(m) => message(m)?,
+        _ => return Err("`send` must be a frame or a message step".into()),
+    }
+    if e.count == 0 {
+        return Err("count must be at least 1".into());
+    }
+    seconds(e.timeout)
+}
+
+fn repeatable(p: &Payload, len: Option<usize>) -> Result<(), String> {
+    match len {
+        Some(n) if n > 0 && p.is_empty() => Err(format!(
+            "payload_len {n} needs a non-empty payload to repeat"
+        )),
+        _ => Ok(()),
+    }
+}
+
+fn chop(chopsize: Option<usize>) -> Result<(), String> {
+    if chopsize == Some(0) {
+        return Err("chopsize must be at least 1".into());
+    }
+    Ok(())
+}
+
+fn seconds(s: f64) -> Result<(), String> {
+    if !s.is_finite() || s < 0.0 {
+        return Err(format!("{s} is not a valid number of seconds"));
+    }
+    Ok(())
+}
