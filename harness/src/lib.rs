@@ -1,2 +1,3 @@
 //! websocket-harness: a conformance harness for WebSocket implementations.
 pub mod report;
+pub mod case;
