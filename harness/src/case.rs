@@ -40,7 +40,7 @@ pub use error::{CaseError, CaseErrorKind};
 pub use event::{Event, MessageEvent};
 pub use id::{CaseId, ParseCaseIdError};
 pub use payload::{decode_hex, encode_hex, Payload};
-pub use step::{Close, Frame, Message, Pause, Raw, Step};
+pub use step::{Close, Frame, FrameData, FrameHeader, Message, Pause, Raw, Step};
 
 fn yes() -> bool {
     true

@@ -38,6 +38,14 @@ pub enum Step {
     Raw(Raw),
     /// Wait before the next step (Autobahn `continueLater`); see [`Pause`].
     Pause(Pause),
+    /// Write only the header of a frame (Autobahn `beginMessageFrame`); its payload follows in
+    /// later [`Step::FrameData`] steps, possibly with pauses between them, so a case can
+    /// stall in the middle of one frame (6.4.3, 6.4.4). Added after the first version of the
+    /// format; files without it are unaffected.
+    FrameHeader(FrameHeader),
+    /// Write the next payload octets of the frame begun by the last [`Step::FrameHeader`],
+    /// masked with that header's key at the running offset (Autobahn `sendMessageFrameData`).
+    FrameData(FrameData),
     /// Arm a timer: after this many seconds, drop the TCP connection if it is still up
     /// (Autobahn `killAfter`). Playing continues at once with the next step.
     KillAfter(f64),
@@ -145,6 +153,39 @@ impl Message {
     pub fn payload_size(&self) -> usize {
         self.payload_len.unwrap_or_else(|| self.payload.len())
     }
+}
+
+/// The header of a frame whose payload is written later by [`FrameData`] steps.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FrameHeader {
+    /// The 4-bit opcode, 0..=15.
+    pub opcode: u8,
+    /// The FIN bit. Default `true`.
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub fin: bool,
+    /// The three RSV bits as a number 0..=7. Default 0.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub rsv: u8,
+    /// The payload length written in the header; the following `frame_data` steps are
+    /// expected to supply that many octets in total.
+    pub length: u64,
+    /// Masking as for [`Frame::mask`]: absent = the role's default. When masked, a fresh
+    /// key is chosen here and used by the following `frame_data` steps.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mask: Option<bool>,
+}
+
+/// Payload octets for the frame begun by the last [`FrameHeader`] step.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FrameData {
+    /// The octets before masking; masking continues at the offset where the previous
+    /// `frame_data` step of the same frame stopped.
+    pub payload: Payload,
+    /// Flush the write before the next step.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub sync: bool,
 }
 
 /// A close frame sent through the close state machine.

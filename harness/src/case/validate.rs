@@ -4,8 +4,19 @@ use super::{Case, Close, EchoCheck, Frame, Message, Payload, Step};
 
 /// Checks a parsed case; the error says which rule and which step.
 pub(super) fn case(c: &Case) -> Result<(), String> {
+    let mut header_seen = false;
     for (i, step) in c.steps.iter().enumerate() {
         self::step(step).map_err(|m| format!("step {}: {m}", i + 1))?;
+        match step {
+            Step::FrameHeader(_) => header_seen = true,
+            Step::FrameData(_) if !header_seen => {
+                return Err(format!(
+                    "step {}: frame_data needs an earlier frame_header",
+                    i + 1
+                ));
+            }
+            _ => {}
+        }
     }
     if c.expected_close.close_code.is_empty() {
         return Err("expected_close.close_code must list at least one code".into());
@@ -38,18 +49,25 @@ fn step(s: &Step) -> Result<(), String> {
         Step::Message(m) => message(m),
         Step::Close(c) => close(c),
         Step::Raw(r) => chop(r.chopsize),
+        Step::FrameHeader(h) => opcode_rsv(h.opcode, h.rsv),
+        Step::FrameData(_) => Ok(()),
         Step::Pause(p) => seconds(p.seconds),
         Step::KillAfter(s) | Step::CloseAfter(s) => seconds(*s),
     }
 }
 
+fn opcode_rsv(opcode: u8, rsv: u8) -> Result<(), String> {
+    if opcode > 15 {
+        return Err(format!("opcode {opcode} is above 15"));
+    }
+    if rsv > 7 {
+        return Err(format!("rsv {rsv} is above 7 (three bits)"));
+    }
+    Ok(())
+}
+
 fn frame(f: &Frame) -> Result<(), String> {
-    if f.opcode > 15 {
-        return Err(format!("opcode {} is above 15", f.opcode));
-    }
-    if f.rsv > 7 {
-        return Err(format!("rsv {} is above 7 (three bits)", f.rsv));
-    }
+    opcode_rsv(f.opcode, f.rsv)?;
     repeatable(&f.payload, f.payload_len)?;
     chop(f.chopsize)
 }
