@@ -1,0 +1,202 @@
+//! Errors: [`ProtocolError`] for what the peer got wrong (RFC 6455 sections 5, 7 and 8), and
+//! [`Error`] for what the caller asked that cannot be done.
+
+use std::fmt;
+
+use crate::frame::CloseCode;
+
+/// A rule of RFC 6455 that the peer broke. Each one fails the connection (section 7.1.7) with the
+/// close code [`ProtocolError::close_code`] gives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ProtocolError {
+    /// Section 5.2: "MUST be 0 unless an extension is negotiated that defines meanings for non-zero values."
+    ReservedBitsSet,
+    /// Section 5.2: opcodes `%x3-7` and `%xB-F` are reserved; carries the opcode received.
+    ReservedOpcode(u8),
+    /// Section 5.1: "The server MUST close the connection upon receiving a frame that is not masked."
+    UnmaskedFrameFromClient,
+    /// Section 5.1: "A client MUST close a connection if it detects a masked frame."
+    MaskedFrameFromServer,
+    /// Section 5.4: "Control frames themselves MUST NOT be fragmented."
+    FragmentedControlFrame,
+    /// Section 5.5: "All control frames MUST have a payload length of 125 bytes or less."
+    ControlFrameTooLong,
+    /// Section 5.4: a continuation frame arrived with no fragmented message to continue.
+    UnexpectedContinuation,
+    /// Section 5.4: a text or binary frame arrived while a fragmented message was still open.
+    DataFrameInsideFragmentedMessage,
+    /// Section 5.2: a 64-bit payload length "the most significant bit MUST be 0".
+    PayloadLengthMsbSet,
+    /// Section 8.1: a text message is not valid UTF-8.
+    InvalidUtf8,
+    /// Section 5.5.1: a close payload of one byte (a code takes two).
+    CloseFrameTooShort,
+    /// Section 7.4: a close code that may not appear on the wire; carries the code received.
+    InvalidCloseCode(u16),
+    /// Section 5.5.1: the reason in a close frame is not valid UTF-8.
+    InvalidUtf8InCloseReason,
+    /// Section 10.4: a message is longer than the configured `max_length`.
+    MessageTooLong,
+}
+
+impl ProtocolError {
+    /// The status code to close with: 1007 for invalid UTF-8, 1009 for a message over the limit,
+    /// 1002 for everything else.
+    pub fn close_code(&self) -> CloseCode {
+        match self {
+            Self::InvalidUtf8 | Self::InvalidUtf8InCloseReason => CloseCode::INVALID_PAYLOAD,
+            Self::MessageTooLong => CloseCode::MESSAGE_TOO_BIG,
+            _ => CloseCode::PROTOCOL_ERROR,
+        }
+    }
+}
+
+impl fmt::Display for ProtocolError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::ReservedBitsSet => {
+                f.write_str("reserved bits set without a negotiated extension")
+            }
+            Self::ReservedOpcode(op) => write!(f, "reserved opcode {op:#x}"),
+            Self::UnmaskedFrameFromClient => f.write_str("unmasked frame from client"),
+            Self::MaskedFrameFromServer => f.write_str("masked frame from server"),
+            Self::FragmentedControlFrame => f.write_str("fragmented control frame"),
+            Self::ControlFrameTooLong => f.write_str("control frame payload longer than 125 bytes"),
+            Self::UnexpectedContinuation => {
+                f.write_str("continuation frame with no message to continue")
+            }
+            Self::DataFrameInsideFragmentedMessage => {
+                f.write_str("data frame inside a fragmented message")
+            }
+            Self::PayloadLengthMsbSet => {
+                f.write_str("64-bit payload length with the most significant bit set")
+            }
+            Self::InvalidUtf8 => f.write_str("invalid utf-8 in text message"),
+            Self::CloseFrameTooShort => f.write_str("close frame payload of one byte"),
+            Self::InvalidCloseCode(code) => write!(f, "invalid close code {code}"),
+            Self::InvalidUtf8InCloseReason => f.write_str("invalid utf-8 in close reason"),
+            Self::MessageTooLong => f.write_str("message longer than max_length"),
+        }
+    }
+}
+
+impl std::error::Error for ProtocolError {}
+
+/// A request the connection cannot carry out: API misuse, a failed handshake, or I/O.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Error {
+    /// The connection is closing or closed: no more messages can be sent.
+    Closed,
+    /// The connection is not open yet: the opening handshake has not completed.
+    NotOpen,
+    /// A control frame payload over 125 bytes (section 5.5); carries the length asked for.
+    ControlPayloadTooLong(usize),
+    /// A control frame with FIN clear (section 5.5: control frames are never fragmented).
+    FragmentedControlFrame,
+    /// A reserved opcode asked to be sent; carries the opcode.
+    ReservedOpcode(u8),
+    /// Close frames go through `close`, which also drives the closing handshake.
+    CloseViaSendFrame,
+    /// A close code that may not be sent (section 7.4); carries the code.
+    InvalidCloseCode(u16),
+    /// A close reason over 123 bytes, which with the code would not fit a control frame.
+    CloseReasonTooLong(usize),
+    /// The opening handshake failed; the text says why.
+    Handshake(String),
+    /// The transport failed.
+    Io(std::io::Error),
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Closed => f.write_str("connection is closing or closed"),
+            Self::NotOpen => f.write_str("connection is not open yet"),
+            Self::ControlPayloadTooLong(len) => {
+                write!(f, "control frame payload of {len} bytes exceeds 125")
+            }
+            Self::FragmentedControlFrame => f.write_str("control frames cannot be fragmented"),
+            Self::ReservedOpcode(op) => write!(f, "cannot send reserved opcode {op:#x}"),
+            Self::CloseViaSendFrame => f.write_str("close frames are sent with close()"),
+            Self::InvalidCloseCode(code) => write!(f, "close code {code} may not be sent"),
+            Self::CloseReasonTooLong(len) => write!(f, "close reason of {len} bytes exceeds 123"),
+            Self::Handshake(why) => write!(f, "handshake failed: {why}"),
+            Self::Io(err) => write!(f, "i/o error: {err}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Io(err) => Some(err),
+            _ => None,
+        }
+    }
+}
+
+impl From<std::io::Error> for Error {
+    fn from(err: std::io::Error) -> Self {
+        Self::Io(err)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn close_codes() {
+        assert_eq!(
+            ProtocolError::InvalidUtf8.close_code(),
+            CloseCode::INVALID_PAYLOAD
+        );
+        assert_eq!(
+            ProtocolError::InvalidUtf8InCloseReason.close_code(),
+            CloseCode(1007)
+        );
+        assert_eq!(ProtocolError::MessageTooLong.close_code(), CloseCode(1009));
+        for e in [
+            ProtocolError::ReservedBitsSet,
+            ProtocolError::ReservedOpcode(3),
+            ProtocolError::UnmaskedFrameFromClient,
+            ProtocolError::MaskedFrameFromServer,
+            ProtocolError::FragmentedControlFrame,
+            ProtocolError::ControlFrameTooLong,
+            ProtocolError::UnexpectedContinuation,
+            ProtocolError::DataFrameInsideFragmentedMessage,
+            ProtocolError::PayloadLengthMsbSet,
+            ProtocolError::CloseFrameTooShort,
+            ProtocolError::InvalidCloseCode(999),
+        ] {
+            assert_eq!(e.close_code(), CloseCode::PROTOCOL_ERROR, "{e}");
+        }
+    }
+
+    #[test]
+    fn messages_are_lowercase_sentences() {
+        assert_eq!(
+            ProtocolError::ReservedOpcode(0xb).to_string(),
+            "reserved opcode 0xb"
+        );
+        assert_eq!(
+            ProtocolError::InvalidCloseCode(1005).to_string(),
+            "invalid close code 1005"
+        );
+        assert_eq!(
+            ProtocolError::UnmaskedFrameFromClient.to_string(),
+            "unmasked frame from client"
+        );
+        assert_eq!(Error::Closed.to_string(), "connection is closing or closed");
+        assert_eq!(
+            Error::ControlPayloadTooLong(126).to_string(),
+            "control frame payload of 126 bytes exceeds 125"
+        );
+        assert_eq!(
+            Error::InvalidCloseCode(1006).to_string(),
+            "close code 1006 may not be sent"
+        );
+    }
+}

@@ -1,0 +1,327 @@
+//! The connection state machine: RFC 6455 section 5 (framing), section 7 (closing) and section 8
+//! (error handling), with no I/O of its own.
+
+use std::collections::VecDeque;
+use std::time::Instant;
+
+use rand::rngs::StdRng;
+use rand::SeedableRng;
+
+use super::{Config, Event, ReadyState, Role};
+use crate::error::ProtocolError;
+use crate::frame::{CloseCode, OpCode, MAX_HEADER_LEN};
+use crate::utf8::TextBuffer;
+
+/// A transmit buffer larger than this is freed once flushed, so a burst does not pin memory.
+const TX_KEEP_CAPACITY: usize = 16 * 1024;
+
+/// One WebSocket connection after the opening handshake, as a sans-IO state machine: bytes and
+/// time go in, events, bytes to write and deadlines come out. It never touches a socket or a clock.
+///
+/// # Calling order
+///
+/// 1. Create it with [`Connection::new`] once the handshake is done, and call
+///    [`handle_timeout`](Self::handle_timeout) with the current time, so that it knows the clock
+///    when it later arms the closing timer.
+/// 2. Feed every byte read from the socket to [`handle_bytes`](Self::handle_bytes) (any chunking),
+///    and end of stream or a read error to [`handle_eof`](Self::handle_eof).
+/// 3. Send with [`send_text`](Self::send_text), [`send_binary`](Self::send_binary),
+///    [`send_frame`](Self::send_frame), [`send_ping`](Self::send_ping), [`close`](Self::close).
+/// 4. After any of the above, drain [`poll_event`](Self::poll_event) until `None`; write
+///    [`pending_transmit`](Self::pending_transmit) to the socket and report what was written with
+///    [`consume_transmit`](Self::consume_transmit) (all frames queued are corked into this one buffer).
+/// 5. When [`poll_timeout`](Self::poll_timeout) gives an instant, call
+///    [`handle_timeout`](Self::handle_timeout) at or after it (an instant in the past means now).
+/// 6. Once [`should_close_tcp`](Self::should_close_tcp) is true, flush what is pending if you can
+///    and shut the socket down; the connection is finished.
+///
+/// # States (RFC 6455 section 7)
+///
+/// ```text
+///            close() / protocol error          peer close (echoed)
+///   Open ---------------------------------> CloseSent -----------------> Closed
+///     |                                                                  ^
+///     +---- peer close (echoed), protocol error, EOF, timeout -----------+
+/// ```
+///
+/// [`Event::Close`] fires on entering `Closed`, once. A server then closes TCP once its close frame
+/// is written; a client waits for the server to close TCP, up to `close_timeout`.
+#[derive(Debug)]
+pub struct Connection {
+    pub(super) role: Role,
+    pub(super) config: Config,
+    /// Client masks; `None` for a server, which never masks (it skips the OS entropy call).
+    pub(super) rng: Option<StdRng>,
+    pub(super) state: State,
+
+    /// The start of a header split across `handle_bytes` calls: the only bytes ever carried over.
+    /// A fixed array, so an idle connection holds no heap memory for it.
+    pub(super) header_buf: [u8; MAX_HEADER_LEN],
+    pub(super) header_len: usize,
+    /// The frame whose payload is arriving.
+    pub(super) frame: Option<InFrame>,
+    /// The data message being assembled across fragments.
+    pub(super) message: Option<InMessage>,
+    /// The payload of the control frame being received (at most 125 bytes, so no allocation).
+    pub(super) control: [u8; 125],
+    pub(super) control_len: usize,
+    pub(super) events: VecDeque<Event>,
+
+    pub(super) tx: Vec<u8>,
+    /// How much of `tx` was already written.
+    pub(super) tx_head: usize,
+    pub(super) written_total: u64,
+
+    /// The latest time passed to `handle_timeout`.
+    pub(super) now: Option<Instant>,
+    pub(super) timer: Timer,
+    pub(super) eof: bool,
+    pub(super) timed_out: bool,
+}
+
+/// Where the connection is in the closing handshake.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum State {
+    /// Messages flow both ways.
+    Open,
+    /// We sent a close frame and await the peer's; incoming data frames are dropped.
+    CloseSent,
+    /// The close event has fired; nothing more is read.
+    Closed {
+        /// Shut TCP down as soon as the transmit buffer is empty (a server, or after a failure);
+        /// otherwise (a client after a clean close) wait for the server to do it.
+        close_tcp_when_flushed: bool,
+    },
+}
+
+/// The closing timer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Timer {
+    Off,
+    /// Armed before any time was known: starts at the next `handle_timeout`.
+    Pending,
+    At(Instant),
+}
+
+/// The frame being received.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct InFrame {
+    pub(super) opcode: OpCode,
+    pub(super) fin: bool,
+    pub(super) mask: Option<[u8; 4]>,
+    pub(super) remaining: u64,
+    /// Payload bytes already received, modulo 4 is the mask phase.
+    pub(super) offset: usize,
+    pub(super) sink: Sink,
+}
+
+/// Where a frame's payload goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Sink {
+    Message,
+    Control,
+    Discard,
+}
+
+/// A data message being assembled.
+#[derive(Debug)]
+pub(super) enum InMessage {
+    Text(TextBuffer),
+    Binary(Vec<u8>),
+}
+
+impl InMessage {
+    pub(super) fn len(&self) -> usize {
+        match self {
+            Self::Text(text) => text.len(),
+            Self::Binary(bytes) => bytes.len(),
+        }
+    }
+}
+
+// ===== impl Connection: construction and outputs =====
+
+impl Connection {
+    /// A connection in the open state; a client draws its masking keys from an OS-seeded `StdRng`.
+    pub fn new(role: Role, config: Config) -> Self {
+        let rng = match role {
+            Role::Client => Some(StdRng::from_os_rng()),
+            Role::Server => None,
+        };
+        Self::with_rng(role, config, rng)
+    }
+
+    /// Like [`Connection::new`], with masking keys from a `StdRng` seeded with `seed`, so that the
+    /// bytes a client writes are reproducible (tests, fuzzing).
+    pub fn with_seed(role: Role, config: Config, seed: u64) -> Self {
+        Self::with_rng(role, config, Some(StdRng::seed_from_u64(seed)))
+    }
+
+    fn with_rng(role: Role, config: Config, rng: Option<StdRng>) -> Self {
+        Self {
+            role,
+            config,
+            rng,
+            state: State::Open,
+            header_buf: [0; MAX_HEADER_LEN],
+            header_len: 0,
+            frame: None,
+            message: None,
+            control: [0; 125],
+            control_len: 0,
+            events: VecDeque::new(),
+            tx: Vec::new(),
+            tx_head: 0,
+            written_total: 0,
+            now: None,
+            timer: Timer::Off,
+            eof: false,
+            timed_out: false,
+        }
+    }
+
+    /// Which end this is.
+    pub fn role(&self) -> Role {
+        self.role
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The next event, in the order things happened.
+    pub fn poll_event(&mut self) -> Option<Event> {
+        self.events.pop_front()
+    }
+
+    /// Everything queued for the wire and not yet written: all frames, corked into one buffer.
+    pub fn pending_transmit(&self) -> &[u8] {
+        &self.tx[self.tx_head..]
+    }
+
+    /// Records that the first `n` bytes of [`pending_transmit`](Self::pending_transmit) were written.
+    /// `n` larger than what is pending counts as all of it.
+    pub fn consume_transmit(&mut self, n: usize) {
+        let n = n.min(self.tx.len() - self.tx_head);
+        self.tx_head += n;
+        self.written_total += n as u64;
+        if self.tx_head == self.tx.len() {
+            if self.tx.capacity() > TX_KEEP_CAPACITY {
+                self.tx = Vec::new();
+            } else {
+                self.tx.clear();
+            }
+            self.tx_head = 0;
+        } else if self.tx_head > TX_KEEP_CAPACITY && self.tx_head * 2 > self.tx.len() {
+            // A partial write of a large buffer: move the rest down once, not per write.
+            self.tx.drain(..self.tx_head);
+            self.tx_head = 0;
+        }
+    }
+
+    /// The total number of bytes reported written with [`consume_transmit`](Self::consume_transmit).
+    /// A frame is on the wire once this reaches `bytes_written_total() + pending_transmit().len()`
+    /// as measured right after queuing it.
+    pub fn bytes_written_total(&self) -> u64 {
+        self.written_total
+    }
+
+    /// When to call [`handle_timeout`](Self::handle_timeout) next, if a timer is running.
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        if self.should_close_tcp() {
+            return None;
+        }
+        match self.timer {
+            Timer::Off => None,
+            // Armed with no known time: ask to be called right away (the last known time is past).
+            Timer::Pending => self.now,
+            Timer::At(at) => Some(at),
+        }
+    }
+
+    /// The time is `now`: starts a pending timer, or gives up on the peer when the closing timer ran
+    /// out (the close event fires with 1006 if it has not yet).
+    pub fn handle_timeout(&mut self, now: Instant) {
+        self.now = Some(now);
+        match self.timer {
+            Timer::Off => {}
+            Timer::Pending => self.timer = Timer::At(now + self.config.close_timeout),
+            Timer::At(at) if now >= at => {
+                self.timer = Timer::Off;
+                self.timed_out = true;
+                self.finish_close(CloseCode::ABNORMAL.0, String::new(), true);
+            }
+            Timer::At(_) => {}
+        }
+    }
+
+    /// The peer closed TCP, or reading from it failed. The close event fires with 1006 if it has not yet.
+    pub fn handle_eof(&mut self) {
+        self.eof = true;
+        self.finish_close(CloseCode::ABNORMAL.0, String::new(), true);
+    }
+
+    /// Whether the transport should be shut down now.
+    pub fn should_close_tcp(&self) -> bool {
+        self.eof
+            || self.timed_out
+            || (matches!(
+                self.state,
+                State::Closed {
+                    close_tcp_when_flushed: true
+                }
+            ) && self.tx_head == self.tx.len())
+    }
+
+    /// The seed's `ready-state`.
+    pub fn ready_state(&self) -> ReadyState {
+        match self.state {
+            State::Open => ReadyState::Open,
+            State::CloseSent => ReadyState::Closing,
+            State::Closed { .. } => ReadyState::Closed,
+        }
+    }
+
+    // ===== state transitions =====
+
+    /// Fails the connection (section 7.1.7): reports the error, sends a close frame with its code
+    /// unless one was sent, and stops reading.
+    pub(super) fn fail(&mut self, error: ProtocolError) {
+        if matches!(self.state, State::Closed { .. }) {
+            return;
+        }
+        self.events.push_back(Event::Error(error));
+        let code = error.close_code();
+        let reason = error.to_string();
+        if self.state == State::Open {
+            self.queue_close(code, &reason);
+        }
+        self.finish_close(code.0, reason, true);
+    }
+
+    /// Enters `Closed` and fires the close event, once; frees the receive state.
+    pub(super) fn finish_close(&mut self, code: u16, reason: String, close_tcp_when_flushed: bool) {
+        if matches!(self.state, State::Closed { .. }) {
+            return;
+        }
+        self.state = State::Closed {
+            close_tcp_when_flushed,
+        };
+        self.frame = None;
+        self.message = None;
+        self.header_len = 0;
+        self.events.push_back(Event::Close { code, reason });
+        self.arm_timer();
+    }
+
+    /// Starts the closing timer unless it runs already.
+    pub(super) fn arm_timer(&mut self) {
+        if self.timer == Timer::Off {
+            self.timer = match self.now {
+                Some(now) => Timer::At(now + self.config.close_timeout),
+                None => Timer::Pending,
+            };
+        }
+    }
+}
