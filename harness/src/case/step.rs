@@ -192,12 +192,14 @@ pub struct FrameData {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Close {
-    /// The status code. Absent = an empty close payload (no code, no reason).
+    /// The status code, written as two octets in network byte order. Absent = no code.
     /// Any value 0..=65535 may be sent, invalid ones included.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<u16>,
-    /// The reason octets after the code; may be invalid UTF-8 or too long on purpose.
-    /// Needs `code`.
+    /// The reason octets after the code; may be invalid UTF-8 or too long on purpose (they
+    /// are never truncated). Without `code` they form the whole close payload, which lets a
+    /// case send a malformed 1-octet close payload (7.3.2, Autobahn `sendCloseFrame` with a
+    /// reason and no code). Both absent = an empty close payload.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<Payload>,
 }
@@ -208,9 +210,9 @@ impl Close {
         let mut out = Vec::new();
         if let Some(code) = self.code {
             out.extend_from_slice(&code.to_be_bytes());
-            if let Some(reason) = &self.reason {
-                out.extend_from_slice(reason.as_slice());
-            }
+        }
+        if let Some(reason) = &self.reason {
+            out.extend_from_slice(reason.as_slice());
         }
         out
     }
