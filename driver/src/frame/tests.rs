@@ -33,7 +33,9 @@ fn single_frame_unmasked_text() {
 
 #[test]
 fn single_frame_masked_text() {
-    let wire = [0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58];
+    let wire = [
+        0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58,
+    ];
     let (header, payload) = parse_exact(&wire);
     assert_eq!(header, FrameHeader::new(true, OpCode::Text, Some(KEY), 5));
     assert_eq!(payload, b"Hello");
@@ -53,11 +55,19 @@ fn fragmented_unmasked_text() {
 #[test]
 fn unmasked_ping_and_masked_pong() {
     let ping = [0x89, 0x05, 0x48, 0x65, 0x6c, 0x6c, 0x6f];
-    let pong = [0x8a, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58];
+    let pong = [
+        0x8a, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58,
+    ];
     let (h, p) = parse_exact(&ping);
-    assert_eq!((h.opcode, h.mask, p.as_slice()), (OpCode::Ping, None, &b"Hello"[..]));
+    assert_eq!(
+        (h.opcode, h.mask, p.as_slice()),
+        (OpCode::Ping, None, &b"Hello"[..])
+    );
     let (h, p) = parse_exact(&pong);
-    assert_eq!((h.opcode, h.mask, p.as_slice()), (OpCode::Pong, Some(KEY), &b"Hello"[..]));
+    assert_eq!(
+        (h.opcode, h.mask, p.as_slice()),
+        (OpCode::Pong, Some(KEY), &b"Hello"[..])
+    );
 }
 
 #[test]
@@ -74,7 +84,10 @@ fn binary_64_kib_uses_64_bit_length() {
     let header = FrameHeader::new(true, OpCode::Binary, None, 65536);
     let mut wire = Vec::new();
     header.encode(&mut wire);
-    assert_eq!(wire, [0x82, 0x7f, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00]);
+    assert_eq!(
+        wire,
+        [0x82, 0x7f, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00]
+    );
     assert_eq!(FrameHeader::parse(&wire), Ok(Some((header, 10))));
 }
 
@@ -86,7 +99,11 @@ fn length_boundaries_round_trip() {
             let mut wire = Vec::new();
             header.encode(&mut wire);
             assert_eq!(wire.len(), header.encoded_len());
-            assert_eq!(FrameHeader::parse(&wire), Ok(Some((header, wire.len()))), "len {len}");
+            assert_eq!(
+                FrameHeader::parse(&wire),
+                Ok(Some((header, wire.len()))),
+                "len {len}"
+            );
         }
     }
 }
@@ -100,12 +117,20 @@ fn non_minimal_lengths_are_accepted() {
 
 #[test]
 fn rsv_bits_and_reserved_opcodes_are_parsed_not_judged() {
-    let (header, _) = FrameHeader::parse(&[0xf3, 0x00]).expect("valid").expect("complete");
-    assert_eq!((header.fin, header.rsv, header.opcode), (true, 0b111, OpCode::Reserved(3)));
+    let (header, _) = FrameHeader::parse(&[0xf3, 0x00])
+        .expect("valid")
+        .expect("complete");
+    assert_eq!(
+        (header.fin, header.rsv, header.opcode),
+        (true, 0b111, OpCode::Reserved(3))
+    );
 }
 
 #[test]
 fn sixty_four_bit_length_with_msb_set_is_an_error() {
     let wire = [0x82, 0x7f, 0x80, 0, 0, 0, 0, 0, 0, 0];
-    assert_eq!(FrameHeader::parse(&wire), Err(ProtocolError::PayloadLengthMsbSet));
+    assert_eq!(
+        FrameHeader::parse(&wire),
+        Err(ProtocolError::PayloadLengthMsbSet)
+    );
 }

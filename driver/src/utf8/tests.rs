@@ -35,7 +35,9 @@ fn samples() -> Vec<Vec<u8>> {
 }
 
 fn std_result(bytes: &[u8]) -> Result<(), u64> {
-    std::str::from_utf8(bytes).map(drop).map_err(|e| e.valid_up_to() as u64)
+    std::str::from_utf8(bytes)
+        .map(drop)
+        .map_err(|e| e.valid_up_to() as u64)
 }
 
 fn feed_all(pieces: &[&[u8]]) -> Result<(), u64> {
@@ -52,14 +54,22 @@ fn agrees_with_std_at_every_split() {
         let expected = std_result(&bytes);
         assert_eq!(feed_all(&[&bytes]), expected, "{bytes:x?} whole");
         for i in 0..=bytes.len() {
-            assert_eq!(feed_all(&[&bytes[..i], &bytes[i..]]), expected, "{bytes:x?} split at {i}");
+            assert_eq!(
+                feed_all(&[&bytes[..i], &bytes[i..]]),
+                expected,
+                "{bytes:x?} split at {i}"
+            );
             for j in i..=bytes.len().min(i + 6) {
                 let pieces = [&bytes[..i], &bytes[i..j], &bytes[j..]];
                 assert_eq!(feed_all(&pieces), expected, "{bytes:x?} split at {i}, {j}");
             }
         }
         let bytes_one_by_one: Vec<&[u8]> = bytes.chunks(1).collect();
-        assert_eq!(feed_all(&bytes_one_by_one), expected, "{bytes:x?} byte by byte");
+        assert_eq!(
+            feed_all(&bytes_one_by_one),
+            expected,
+            "{bytes:x?} byte by byte"
+        );
     }
 }
 
