@@ -24,7 +24,10 @@ pub mod error;
 pub mod frame;
 pub mod handshake;
 pub mod proto;
+#[cfg(feature = "tokio")]
+pub mod tokio;
 pub mod utf8;
+pub mod ws;
 
 pub use error::{Error, ProtocolError};
 pub use frame::{CloseCode, OpCode};
