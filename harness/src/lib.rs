@@ -1,3 +1,5 @@
 //! websocket-harness: a conformance harness for WebSocket implementations.
 pub mod report;
 pub mod case;
+pub mod wire;
+pub mod handshake;
