@@ -38,14 +38,19 @@ const TX_KEEP_CAPACITY: usize = 16 * 1024;
 /// # States (RFC 6455 section 7)
 ///
 /// ```text
-///            close() / protocol error          peer close (echoed)
-///   Open ---------------------------------> CloseSent -----------------> Closed
-///     |                                                                  ^
-///     +---- peer close (echoed), protocol error, EOF, timeout -----------+
+///          close()                    peer close
+///   Open ----------> CloseSent ---------------------------+
+///     |                  |  protocol error, EOF, timeout  |
+///     |                  +------------------------------+ |
+///     |  peer close, protocol error, EOF                v v
+///     +--------------------------------------------> CloseQueued --[Close polled]--> Closed
 /// ```
 ///
-/// [`Event::Close`] fires on entering `Closed`, once. A server then closes TCP once its close frame
-/// is written; a client waits for the server to close TCP, up to `close_timeout`.
+/// [`Event::Close`] is queued on entering `CloseQueued`, exactly once, and nothing more is read.
+/// The close frame owed to the peer (the echo of its code, or the code of a protocol error) is
+/// written when the application polls that event, so that it can still answer the messages that
+/// arrived before it. Then a server closes TCP once its close frame is written; a client waits for
+/// the server to close TCP, up to `close_timeout`.
 #[derive(Debug)]
 pub struct Connection {
     pub(super) role: Role,
@@ -86,12 +91,30 @@ pub(super) enum State {
     Open,
     /// We sent a close frame and await the peer's; incoming data frames are dropped.
     CloseSent,
-    /// The close event has fired; nothing more is read.
+    /// The close event is queued but not yet polled; nothing more is read. The application may
+    /// still answer the events queued before it (echo a message that arrived just before a bad
+    /// frame, as Autobahn expects); `reply` goes out when the close event is polled.
+    CloseQueued {
+        /// The close frame still to send, `None` when ours went out already.
+        reply: Option<Reply>,
+        /// As in `Closed`.
+        close_tcp_when_flushed: bool,
+    },
+    /// The close event was polled; nothing more is read or sent.
     Closed {
         /// Shut TCP down as soon as the transmit buffer is empty (a server, or after a failure);
         /// otherwise (a client after a clean close) wait for the server to do it.
         close_tcp_when_flushed: bool,
     },
+}
+
+/// The close frame we owe the peer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Reply {
+    /// Echo the peer's close code (section 5.5.1).
+    Echo(CloseCode),
+    /// Fail the connection with the error's code (section 7.1.7).
+    Fail(ProtocolError),
 }
 
 /// The closing timer.
@@ -191,8 +214,15 @@ impl Connection {
     }
 
     /// The next event, in the order things happened.
+    ///
+    /// Polling [`Event::Close`] sends the close frame the connection owes (an echo, or the code of
+    /// a protocol error): until then the application may still answer the events before it.
     pub fn poll_event(&mut self) -> Option<Event> {
-        self.events.pop_front()
+        let event = self.events.pop_front();
+        if let Some(Event::Close { .. }) = event {
+            self.send_reply();
+        }
+        event
     }
 
     /// Everything queued for the wire and not yet written: all frames, corked into one buffer.
@@ -251,6 +281,8 @@ impl Connection {
                 self.timer = Timer::Off;
                 self.timed_out = true;
                 self.finish_close(CloseCode::ABNORMAL.0, String::new(), true);
+                // Whatever we owe goes into the transmit buffer, for a last flush.
+                self.send_reply();
             }
             Timer::At(_) => {}
         }
@@ -277,35 +309,57 @@ impl Connection {
     /// The seed's `ready-state`.
     pub fn ready_state(&self) -> ReadyState {
         match self.state {
-            State::Open => ReadyState::Open,
-            State::CloseSent => ReadyState::Closing,
+            // Until the close event is polled, the application may still send as if open.
+            State::Open | State::CloseQueued { reply: Some(_), .. } => ReadyState::Open,
+            State::CloseSent | State::CloseQueued { reply: None, .. } => ReadyState::Closing,
             State::Closed { .. } => ReadyState::Closed,
         }
     }
 
     // ===== state transitions =====
 
-    /// Fails the connection (section 7.1.7): reports the error, sends a close frame with its code
+    /// Whether data may still be sent: open, or a close is owed but not yet sent.
+    pub(super) fn can_send(&self) -> bool {
+        matches!(
+            self.state,
+            State::Open | State::CloseQueued { reply: Some(_), .. }
+        )
+    }
+
+    /// Whether the close event has been queued.
+    fn close_event_queued(&self) -> bool {
+        matches!(self.state, State::CloseQueued { .. } | State::Closed { .. })
+    }
+
+    /// Fails the connection (section 7.1.7): reports the error, owes a close frame with its code
     /// unless one was sent, and stops reading.
     pub(super) fn fail(&mut self, error: ProtocolError) {
-        if matches!(self.state, State::Closed { .. }) {
+        if self.close_event_queued() {
             return;
         }
         self.events.push_back(Event::Error(error));
-        let code = error.close_code();
-        let reason = error.to_string();
-        if self.state == State::Open {
-            self.queue_close(code, &reason);
-        }
-        self.finish_close(code.0, reason, true);
+        let reply = (self.state == State::Open).then_some(Reply::Fail(error));
+        self.queue_close_event(error.close_code().0, error.to_string(), reply, true);
     }
 
-    /// Enters `Closed` and fires the close event, once; frees the receive state.
+    /// The close event with nothing owed to the peer (TCP is gone, or we gave up on it).
     pub(super) fn finish_close(&mut self, code: u16, reason: String, close_tcp_when_flushed: bool) {
-        if matches!(self.state, State::Closed { .. }) {
+        self.queue_close_event(code, reason, None, close_tcp_when_flushed);
+    }
+
+    /// Queues the close event, once; stops reading and frees the receive state.
+    pub(super) fn queue_close_event(
+        &mut self,
+        code: u16,
+        reason: String,
+        reply: Option<Reply>,
+        close_tcp_when_flushed: bool,
+    ) {
+        if self.close_event_queued() {
             return;
         }
-        self.state = State::Closed {
+        self.state = State::CloseQueued {
+            reply,
             close_tcp_when_flushed,
         };
         self.frame = None;
@@ -313,6 +367,25 @@ impl Connection {
         self.header_len = 0;
         self.events.push_back(Event::Close { code, reason });
         self.arm_timer();
+    }
+
+    /// Sends the close frame owed, if any, and enters `Closed`.
+    fn send_reply(&mut self) {
+        let State::CloseQueued {
+            reply,
+            close_tcp_when_flushed,
+        } = self.state
+        else {
+            return;
+        };
+        match reply {
+            Some(Reply::Echo(code)) => self.queue_close(code, ""),
+            Some(Reply::Fail(error)) => self.queue_close(error.close_code(), &error.to_string()),
+            None => {}
+        }
+        self.state = State::Closed {
+            close_tcp_when_flushed,
+        };
     }
 
     /// Starts the closing timer unless it runs already.

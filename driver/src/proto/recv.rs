@@ -3,7 +3,7 @@
 //! message being assembled (section 5.4), text validated as it arrives (section 8.1), and control
 //! frames answered (sections 5.5.1 to 5.5.3).
 
-use super::connection::{InFrame, InMessage, Sink, State};
+use super::connection::{InFrame, InMessage, Reply, Sink, State};
 use super::{Connection, Event, Message, Role};
 use crate::close::parse_close_payload;
 use crate::error::ProtocolError;
@@ -218,20 +218,18 @@ impl Connection {
         }
     }
 
-    /// The peer's close frame (section 5.5.1): validate it, echo its code if we have not sent a
-    /// close yet, and fire the close event.
+    /// The peer's close frame (section 5.5.1): validate it, and queue the close event; the echo of
+    /// its code (unless we sent a close already) goes out when the event is polled.
     fn recv_close(&mut self) {
         let payload = self.control;
         match parse_close_payload(&payload[..self.control_len]) {
             Err(error) => self.fail(error),
             Ok(parsed) => {
                 let (code, reason) = parsed.unwrap_or((CloseCode::NORMAL, ""));
-                if self.state == State::Open {
-                    self.queue_close(code, "");
-                }
+                let reply = (self.state == State::Open).then_some(Reply::Echo(code));
                 // A server closes TCP first (section 7.1.1); a client waits for it, up to the timeout.
                 let server = self.role.is_server();
-                self.finish_close(code.0, reason.to_owned(), server);
+                self.queue_close_event(code.0, reason.to_owned(), reply, server);
             }
         }
     }

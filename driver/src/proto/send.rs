@@ -56,7 +56,7 @@ impl Connection {
                 return Err(Error::ControlPayloadTooLong(payload.len()));
             }
         }
-        if self.state != State::Open {
+        if !self.can_send() {
             return Err(Error::Closed);
         }
         self.queue_frame(opcode, fin, payload);

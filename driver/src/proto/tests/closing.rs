@@ -217,3 +217,24 @@ fn send_frame_rejects_misuse() {
     ));
     assert!(conn.send_ping(&[0; 125]).is_ok());
 }
+
+/// Autobahn 7.1.x: a message and the peer's close arrive together; the echo of the message goes
+/// out before the echo of the close.
+#[test]
+fn message_before_the_peer_close_can_still_be_answered() {
+    let mut conn = server();
+    let mut bytes = frame_to(Role::Server, true, OpCode::Text, b"last");
+    bytes.extend(close_to(Role::Server, 1000, ""));
+    conn.handle_bytes(&bytes);
+    let Some(Event::Message(Message::Text(text))) = conn.poll_event() else {
+        panic!("message first")
+    };
+    conn.send_text(&text).expect("echo before the close event");
+    assert_eq!(conn.poll_event(), Some(close_event(1000, "")));
+    let out = written(&mut conn);
+    assert_eq!(
+        out.iter().map(|f| f.opcode).collect::<Vec<_>>(),
+        [OpCode::Text, OpCode::Close]
+    );
+    assert!(conn.should_close_tcp());
+}

@@ -259,6 +259,12 @@ fn each_violation_fails_the_connection_with_its_code() {
 fn tcp_closes_only_after_the_close_frame_is_written() {
     let mut conn = server();
     conn.handle_bytes(&raw_frame(true, 0, OpCode::Text, None, b"a"));
+    assert!(
+        conn.pending_transmit().is_empty(),
+        "the close frame waits for the close event"
+    );
+    assert!(!conn.should_close_tcp());
+    assert_eq!(events(&mut conn).len(), 2);
     assert!(!conn.should_close_tcp(), "close frame still pending");
     let pending = conn.pending_transmit().len();
     conn.consume_transmit(pending - 1);
@@ -285,4 +291,54 @@ fn violation_after_our_close_sends_no_second_close() {
     );
     assert!(written(&mut conn).is_empty());
     assert!(conn.should_close_tcp());
+}
+
+/// Autobahn 4.1.3: a message, a reserved opcode and a ping arrive together. The message can still
+/// be echoed, before the close frame; the ping gets no pong.
+#[test]
+fn messages_before_a_violation_can_still_be_answered() {
+    let mut conn = server();
+    let mut bytes = frame_to(Role::Server, true, OpCode::Text, b"Hello, world!");
+    bytes.extend(raw_frame(true, 0, OpCode::Reserved(5), Some(KEY), b""));
+    bytes.extend(frame_to(Role::Server, true, OpCode::Ping, b""));
+    conn.handle_bytes(&bytes);
+    assert_eq!(
+        conn.ready_state(),
+        ReadyState::Open,
+        "until the close event is polled"
+    );
+    let Some(Event::Message(Message::Text(text))) = conn.poll_event() else {
+        panic!("message first")
+    };
+    conn.send_text(&text).expect("echo before the close event");
+    assert_eq!(
+        conn.poll_event(),
+        Some(Event::Error(ProtocolError::ReservedOpcode(5)))
+    );
+    conn.send_text("still before the close")
+        .expect("not closed yet");
+    assert!(matches!(
+        conn.poll_event(),
+        Some(Event::Close { code: 1002, .. })
+    ));
+    assert!(conn.send_text("after").is_err());
+    let out = written(&mut conn);
+    let kinds: Vec<_> = out.iter().map(|f| f.opcode).collect();
+    assert_eq!(kinds, [OpCode::Text, OpCode::Text, OpCode::Close]);
+    assert_eq!(out[0].payload, b"Hello, world!");
+    assert_eq!(close_code_of(&out[2]).0, 1002);
+}
+
+/// An application that never polls its events still gets its close frame out, at the timeout.
+#[test]
+fn owed_close_frame_goes_out_at_the_timeout() {
+    let t0 = start();
+    let mut conn = server();
+    conn.handle_timeout(t0);
+    conn.handle_bytes(&raw_frame(true, 0b010, OpCode::Text, Some(KEY), b""));
+    assert_eq!(conn.poll_timeout(), Some(t0 + secs(5)));
+    conn.handle_timeout(t0 + secs(5));
+    assert!(conn.should_close_tcp());
+    assert_eq!(close_code_of(&written(&mut conn)[0]).0, 1002);
+    assert_eq!(events(&mut conn).len(), 2, "error and close, once");
 }
