@@ -175,28 +175,101 @@ mod tests {
         }
     }
 
+    /// Every message, exactly: they are part of the interface (close reasons on the wire).
     #[test]
-    fn messages_are_lowercase_sentences() {
-        assert_eq!(
-            ProtocolError::ReservedOpcode(0xb).to_string(),
-            "reserved opcode 0xb"
-        );
-        assert_eq!(
-            ProtocolError::InvalidCloseCode(1005).to_string(),
-            "invalid close code 1005"
-        );
-        assert_eq!(
-            ProtocolError::UnmaskedFrameFromClient.to_string(),
-            "unmasked frame from client"
-        );
-        assert_eq!(Error::Closed.to_string(), "connection is closing or closed");
-        assert_eq!(
-            Error::ControlPayloadTooLong(126).to_string(),
-            "control frame payload of 126 bytes exceeds 125"
-        );
-        assert_eq!(
-            Error::InvalidCloseCode(1006).to_string(),
-            "close code 1006 may not be sent"
-        );
+    fn every_message() {
+        let protocol = [
+            (
+                ProtocolError::ReservedBitsSet,
+                "reserved bits set without a negotiated extension",
+            ),
+            (ProtocolError::ReservedOpcode(0xb), "reserved opcode 0xb"),
+            (
+                ProtocolError::UnmaskedFrameFromClient,
+                "unmasked frame from client",
+            ),
+            (
+                ProtocolError::MaskedFrameFromServer,
+                "masked frame from server",
+            ),
+            (
+                ProtocolError::FragmentedControlFrame,
+                "fragmented control frame",
+            ),
+            (
+                ProtocolError::ControlFrameTooLong,
+                "control frame payload longer than 125 bytes",
+            ),
+            (
+                ProtocolError::UnexpectedContinuation,
+                "continuation frame with no message to continue",
+            ),
+            (
+                ProtocolError::DataFrameInsideFragmentedMessage,
+                "data frame inside a fragmented message",
+            ),
+            (
+                ProtocolError::PayloadLengthMsbSet,
+                "64-bit payload length with the most significant bit set",
+            ),
+            (ProtocolError::InvalidUtf8, "invalid utf-8 in text message"),
+            (
+                ProtocolError::CloseFrameTooShort,
+                "close frame payload of one byte",
+            ),
+            (
+                ProtocolError::InvalidCloseCode(1005),
+                "invalid close code 1005",
+            ),
+            (
+                ProtocolError::InvalidUtf8InCloseReason,
+                "invalid utf-8 in close reason",
+            ),
+            (
+                ProtocolError::MessageTooLong,
+                "message longer than max_length",
+            ),
+        ];
+        for (error, message) in protocol {
+            assert_eq!(error.to_string(), message);
+            // Sent as the close reason, which must fit a control frame next to the code.
+            assert!(message.len() <= crate::close::MAX_REASON_LEN);
+        }
+        let api = [
+            (Error::Closed, "connection is closing or closed"),
+            (Error::NotOpen, "connection is not open yet"),
+            (
+                Error::ControlPayloadTooLong(126),
+                "control frame payload of 126 bytes exceeds 125",
+            ),
+            (
+                Error::FragmentedControlFrame,
+                "control frames cannot be fragmented",
+            ),
+            (Error::ReservedOpcode(3), "cannot send reserved opcode 0x3"),
+            (
+                Error::CloseViaSendFrame,
+                "close frames are sent with close()",
+            ),
+            (
+                Error::InvalidCloseCode(1006),
+                "close code 1006 may not be sent",
+            ),
+            (
+                Error::CloseReasonTooLong(124),
+                "close reason of 124 bytes exceeds 123",
+            ),
+            (
+                Error::Handshake("no upgrade header".into()),
+                "handshake failed: no upgrade header",
+            ),
+            (
+                Error::Io(std::io::Error::other("reset")),
+                "i/o error: reset",
+            ),
+        ];
+        for (error, message) in api {
+            assert_eq!(error.to_string(), message);
+        }
     }
 }
