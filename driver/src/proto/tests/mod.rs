@@ -4,6 +4,7 @@ mod chunking;
 mod closing;
 mod messages;
 mod rfc;
+mod roundtrip;
 mod violations;
 
 use std::time::{Duration, Instant};
