@@ -37,7 +37,7 @@ pub(super) async fn drive<S: Side>(mut stream: TcpStream, mut ws: WebSocket<S>, 
     let mut write_failed = false;
     let mut commands_open = true;
     loop {
-        publish(&ws, &task);
+        publish(&ws, &task, false);
         let pending = ws.pending_transmit().len();
         let done = write_failed || (pending == 0 && (ws.should_close_tcp() || !read_open));
         if done {
@@ -62,7 +62,7 @@ pub(super) async fn drive<S: Side>(mut stream: TcpStream, mut ws: WebSocket<S>, 
         }
     }
     shut_down(&mut stream, &mut buf, read_open).await;
-    publish(&ws, &task);
+    publish(&ws, &task, true);
 }
 
 /// Reads what is available and feeds it to the socket. Returns false at end of input
@@ -119,12 +119,14 @@ fn apply<S: Side>(ws: &mut WebSocket<S>, command: Command) {
     }
 }
 
-/// Publishes the socket's state to the handles, if it changed.
-fn publish<S: Side>(ws: &WebSocket<S>, task: &Task) {
+/// Publishes the socket's state to the handles, if it changed; `finished` once the TCP
+/// connection is shut down.
+fn publish<S: Side>(ws: &WebSocket<S>, task: &Task, finished: bool) {
     let now = Status {
         ready_state: ws.ready_state(),
         opened: ws.has_opened(),
         close: ws.close_info().cloned(),
+        finished,
     };
     task.status.send_if_modified(|status| {
         let changed = *status != now;

@@ -21,6 +21,8 @@ pub(super) struct Status {
     pub(super) opened: bool,
     /// The code and reason, once the connection has closed.
     pub(super) close: Option<(u16, String)>,
+    /// Whether the task has ended: the TCP connection is shut down too.
+    pub(super) finished: bool,
 }
 
 /// A cloneable handle on one connection: send on it, close it, or wait for it to close,
@@ -49,6 +51,7 @@ impl Handle {
             ready_state: ReadyState::Connecting,
             opened: false,
             close: None,
+            finished: false,
         });
         (
             Self {
@@ -101,12 +104,15 @@ impl Handle {
         settled.is_ok_and(|s| s.opened)
     }
 
-    /// Waits until the connection has closed, and gives its close code and reason (1006
-    /// if its task ended without a close).
+    /// Waits until the connection has closed and its TCP connection is shut down, and
+    /// gives the close code and reason (1006 if the task ended without a close).
+    ///
+    /// A client's close completes when the server closes TCP (RFC 6455 section 7.1.1), so
+    /// this can return a little after the `close` listener ran.
     pub async fn closed(&self) -> (u16, String) {
         let mut status = self.status.clone();
         // An error means the task is gone; its last status is still there to read.
-        let _ = status.wait_for(|s| s.close.is_some()).await;
+        let _ = status.wait_for(|s| s.finished).await;
         let close = status.borrow().close.clone();
         close.unwrap_or((1006, String::new()))
     }
