@@ -1,6 +1,7 @@
 //! The sans-IO protocol core: the [`Connection`] state machine of RFC 6455 sections 5, 7 and 8,
 //! after the opening handshake.
 
+mod closing;
 mod config;
 mod connection;
 mod event;
