@@ -134,3 +134,41 @@ fn sixty_four_bit_length_with_msb_set_is_an_error() {
         Err(ProtocolError::PayloadLengthMsbSet)
     );
 }
+
+/// decode(encode(h)) == h for many headers, and every proper prefix asks for more bytes.
+#[test]
+fn random_headers_round_trip() {
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for _ in 0..5000 {
+        let r = next();
+        let payload_len = match r % 4 {
+            0 => r >> 57,
+            1 => (r >> 48) & 0xffff,
+            2 => r >> 33,
+            _ => r >> 1,
+        };
+        let header = FrameHeader {
+            fin: r & 1 != 0,
+            rsv: ((r >> 1) & 7) as u8,
+            opcode: OpCode::from_bits((r >> 4) as u8),
+            mask: (r & 0x100 != 0).then(|| (next() as u32).to_ne_bytes()),
+            payload_len,
+        };
+        let mut wire = Vec::new();
+        header.encode(&mut wire);
+        assert_eq!(
+            FrameHeader::parse(&wire),
+            Ok(Some((header, wire.len()))),
+            "{header:?}"
+        );
+        for cut in 0..wire.len() {
+            assert_eq!(FrameHeader::parse(&wire[..cut]), Ok(None));
+        }
+    }
+}

@@ -2,6 +2,7 @@
 //! (error handling), with no I/O of its own.
 
 use std::collections::VecDeque;
+use std::fmt;
 use std::time::Instant;
 
 use rand::rngs::StdRng;
@@ -51,7 +52,6 @@ const TX_KEEP_CAPACITY: usize = 16 * 1024;
 /// written when the application polls that event, so that it can still answer the messages that
 /// arrived before it. Then a server closes TCP once its close frame is written; a client waits for
 /// the server to close TCP, up to `close_timeout`.
-#[derive(Debug)]
 pub struct Connection {
     pub(super) role: Role,
     pub(super) config: Config,
@@ -82,6 +82,22 @@ pub struct Connection {
     pub(super) timer: Timer,
     pub(super) eof: bool,
     pub(super) timed_out: bool,
+}
+
+/// Concise: the state and the sizes of the buffers, not their bytes.
+impl fmt::Debug for Connection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Connection")
+            .field("role", &self.role)
+            .field("state", &self.state)
+            .field("frame", &self.frame)
+            .field("message_len", &self.message.as_ref().map(InMessage::len))
+            .field("events", &self.events.len())
+            .field("pending_transmit", &(self.tx.len() - self.tx_head))
+            .field("bytes_written_total", &self.written_total)
+            .field("timer", &self.timer)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Where the connection is in the closing handshake.
