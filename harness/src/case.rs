@@ -233,3 +233,86 @@ impl Case {
         head.split_whitespace().collect::<Vec<_>>().join(" ")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINIMAL: &str = r#"{
+        "id": "2.1", "description": "d <b>x</b>", "expectation": "e",
+        "steps": [{"frame": {"opcode": 9}}, {"close_after": 1}],
+        "expected": {"OK": [{"pong": {"hex": ""}}]},
+        "expected_close": {"closed_by_me": true, "close_code": [1000], "require_clean": true}
+    }"#;
+
+    #[test]
+    fn optional_fields_default_and_accept_null() {
+        let c = Case::parse(MINIMAL, "m.json").unwrap();
+        assert!(!c.suppress_close && !c.wrong_code_fails_behavior && !c.report_time);
+        assert!(c.wirelog);
+        assert_eq!(
+            (
+                c.forced_verdict,
+                c.echo_check.clone(),
+                c.expect_tx_frames.clone()
+            ),
+            (None, None, None)
+        );
+        assert!(!c.expected_close.wrong_endpoint_is_fatal());
+        assert_eq!(c.short_description(), "d");
+        assert_eq!(c.path, Path::new("m.json"));
+        let with_nulls = MINIMAL.replace(
+            "\"expected_close\"",
+            "\"forced_verdict\": null, \"echo_check\": null, \"expect_tx_frames\": null, \"expected_close\"",
+        );
+        assert_eq!(Case::parse(&with_nulls, "m.json").unwrap(), c);
+        let forced = MINIMAL.replace(
+            "\"expected_close\"",
+            "\"forced_verdict\": \"INFORMATIONAL\", \"expected_close\"",
+        );
+        assert_eq!(
+            Case::parse(&forced, "f.json").unwrap().forced_verdict,
+            Some(Verdict::Informational)
+        );
+    }
+
+    #[test]
+    fn round_trips_through_serde() {
+        let c = Case::parse(MINIMAL, "m.json").unwrap();
+        let again = Case::parse(&serde_json::to_string(&c).unwrap(), "m.json").unwrap();
+        assert_eq!(again, c);
+    }
+
+    #[test]
+    fn rejects_what_the_format_forbids() {
+        let steps =
+            |s: &str| MINIMAL.replace(r#"[{"frame": {"opcode": 9}}, {"close_after": 1}]"#, s);
+        let bad = [
+            (steps(r#"[{"frame": {"opcode": 16}}]"#), "opcode 16"),
+            (steps(r#"[{"frame": {"opcode": 1, "rsv": 8}}]"#), "rsv 8"),
+            (steps(r#"[{"frame": {"opcode": 1, "payload_len": 3}}]"#), "non-empty payload"),
+            (steps(r#"[{"frame": {"opcode": 1, "payload": {"text": "a"}, "chopsize": 0}}]"#), "chopsize"),
+            (steps(r#"[{"message": {"payload": {"text": "a"}, "fragment_size": 0}}]"#), "fragment_size"),
+            (steps(r#"[{"frame_data": {"payload": {"hex": "00"}}}]"#), "frame_header"),
+            (steps(r#"[{"pause": {"seconds": -1}}]"#), "seconds"),
+            (MINIMAL.replace("[1000]", "[]"), "close_code"),
+            (MINIMAL.replace(r#"{"OK": [{"pong": {"hex": ""}}]}"#, "{}"), "echo_check"),
+            (MINIMAL.replace("\"OK\"", "\"PASS\""), "unknown variant"),
+            (MINIMAL.replace("\"2.1\"", "\"2.x\""), "invalid case id"),
+            (
+                MINIMAL.replace(
+                    "\"expected_close\"",
+                    r#""echo_check": {"send": {"close": {}}, "length": 0, "timeout": 1}, "expected_close""#,
+                ),
+                "frame or a message",
+            ),
+        ];
+        for (text, needle) in bad {
+            let err = Case::parse(&text, "bad.json")
+                .expect_err(needle)
+                .to_string();
+            assert!(err.starts_with("bad.json"), "{err}");
+            assert!(err.contains(needle), "{needle:?} not in {err:?}");
+        }
+    }
+}

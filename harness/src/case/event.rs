@@ -23,7 +23,10 @@ pub enum Event {
 
 /// An expected message: `{"text": "..."}`, `{"hex": "...", "binary": true}`, optionally with
 /// `"payload_len": N` to repeat the payload to N octets (the frame repetition rule).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+///
+/// Equality compares the expanded octets and the binary flag, so `{"text": "**"}` equals
+/// `{"text": "*", "payload_len": 2}`.
+#[derive(Debug, Clone, Default)]
 pub struct MessageEvent {
     /// The message data as written.
     pub payload: Payload,
@@ -61,6 +64,14 @@ impl MessageEvent {
         }
     }
 }
+
+impl PartialEq for MessageEvent {
+    fn eq(&self, other: &Self) -> bool {
+        other.matches(&self.payload_bytes(), self.binary)
+    }
+}
+
+impl Eq for MessageEvent {}
 
 /// The JSON shape of a [`MessageEvent`].
 #[derive(Deserialize, Serialize)]

@@ -7,14 +7,23 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// Bytes as written in a case file: `{"text": "..."}` (UTF-8) or `{"hex": "cebae1bd"}` (any bytes).
 ///
 /// Text is the readable form; hex carries anything else (invalid UTF-8, binary data).
-/// Both hold the bytes exactly: text is not normalised or escaped.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Both hold the bytes exactly: text is not normalised or escaped. Equality compares the
+/// octets, so `{"text": "a"}` equals `{"hex": "61"}`.
+#[derive(Debug, Clone)]
 pub enum Payload {
     /// UTF-8 text, `{"text": "..."}`.
     Text(String),
     /// Arbitrary octets, `{"hex": "..."}` (two lowercase or uppercase hex digits per octet).
     Hex(Vec<u8>),
 }
+
+impl PartialEq for Payload {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_slice() == other.as_slice()
+    }
+}
+
+impl Eq for Payload {}
 
 impl Default for Payload {
     fn default() -> Self {
@@ -203,6 +212,13 @@ mod tests {
                 "{bad} should be rejected"
             );
         }
+    }
+
+    #[test]
+    fn equality_is_on_octets() {
+        assert_eq!(Payload::text("a"), Payload::hex(vec![0x61]));
+        assert_ne!(Payload::text("a"), Payload::text("b"));
+        assert_eq!(Payload::text(""), Payload::hex(vec![]));
     }
 
     #[test]
