@@ -22,8 +22,10 @@ const TX_KEEP_CAPACITY: usize = 16 * 1024;
 /// # Calling order
 ///
 /// 1. Create it with [`Connection::new`] once the handshake is done, and call
-///    [`handle_timeout`](Self::handle_timeout) with the current time, so that it knows the clock
-///    when it later arms the closing timer.
+///    [`handle_timeout`](Self::handle_timeout) with the current time. The connection has no
+///    clock: it arms the closing timer from the latest time it was given, and a timer armed before
+///    any time was given only starts at the next `handle_timeout`. The call is cheap and may be
+///    made at any time (after every read, say).
 /// 2. Feed every byte read from the socket to [`handle_bytes`](Self::handle_bytes) (any chunking),
 ///    and end of stream or a read error to [`handle_eof`](Self::handle_eof).
 /// 3. Send with [`send_text`](Self::send_text), [`send_binary`](Self::send_binary),
