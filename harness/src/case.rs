@@ -101,7 +101,9 @@ pub struct Case {
     #[serde(default, skip_serializing_if = "is_false")]
     pub report_time: bool,
     /// Record the wire log for this case. Default `true`; the 9.x cases turn it off because
-    /// their payloads are megabytes long (Autobahn `createWirelog = False`).
+    /// their payloads are megabytes long (Autobahn `createWirelog = False` in `onOpen`). As in
+    /// Autobahn, logging resumes once the echo check has decided, so the closing handshake
+    /// still appears in the log.
     #[serde(default = "yes", skip_serializing_if = "is_true")]
     pub wirelog: bool,
     /// The file the case was loaded from (empty when built in code). Not part of the JSON.
