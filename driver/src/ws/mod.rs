@@ -56,6 +56,8 @@ mod options;
 mod send;
 mod server;
 mod socket;
+#[cfg(test)]
+mod tests;
 
 pub use client::make_client;
 pub use listeners::{CloseListener, ErrorListener, MessageListener, OpenListener};
