@@ -297,6 +297,10 @@ mod tests {
             (steps(r#"[{"message": {"payload": {"text": "a"}, "fragment_size": 0}}]"#), "fragment_size"),
             (steps(r#"[{"frame_data": {"payload": {"hex": "00"}}}]"#), "frame_header"),
             (steps(r#"[{"pause": {"seconds": -1}}]"#), "seconds"),
+            (
+                steps(r#"[{"frame": {"opcode": 1, "payload": {"text": "a"}, "payload_len": 2000000000}}]"#),
+                "above the limit",
+            ),
             (MINIMAL.replace("[1000]", "[]"), "close_code"),
             (MINIMAL.replace(r#"{"OK": [{"pong": {"hex": ""}}]}"#, "{}"), "echo_check"),
             (MINIMAL.replace("\"OK\"", "\"PASS\""), "unknown variant"),

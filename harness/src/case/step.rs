@@ -72,7 +72,7 @@ pub struct Frame {
     #[serde(default)]
     pub payload: Payload,
     /// Repeat `payload` cyclically to exactly this many octets (Autobahn `payload_len`).
-    /// Needs a non-empty `payload`.
+    /// Needs a non-empty `payload`; at most 2^30.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payload_len: Option<usize>,
     /// Write this value in the header's length field whatever the real payload length is,
@@ -131,7 +131,8 @@ pub struct Message {
     /// The message data. Default empty.
     #[serde(default)]
     pub payload: Payload,
-    /// Repeat `payload` cyclically to exactly this many octets. Needs a non-empty `payload`.
+    /// Repeat `payload` cyclically to exactly this many octets. Needs a non-empty `payload`;
+    /// at most 2^30.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payload_len: Option<usize>,
     /// Payload octets per frame; the last frame carries the rest. Absent = one frame

@@ -89,11 +89,24 @@ fn echo_check(e: &EchoCheck) -> Result<(), String> {
     if e.count == 0 {
         return Err("count must be at least 1".into());
     }
+    if e.length > MAX_PAYLOAD_LEN {
+        return Err(format!(
+            "length {} is above the limit of {MAX_PAYLOAD_LEN} octets",
+            e.length
+        ));
+    }
     seconds(e.timeout)
 }
 
+/// The largest `payload_len` a case may ask for. Autobahn's largest is 16 MiB; the cap keeps a
+/// typo from making the harness allocate without bound.
+pub(super) const MAX_PAYLOAD_LEN: usize = 1 << 30;
+
 fn repeatable(p: &Payload, len: Option<usize>) -> Result<(), String> {
     match len {
+        Some(n) if n > MAX_PAYLOAD_LEN => Err(format!(
+            "payload_len {n} is above the limit of {MAX_PAYLOAD_LEN} octets"
+        )),
         Some(n) if n > 0 && p.is_empty() => Err(format!(
             "payload_len {n} needs a non-empty payload to repeat"
         )),
