@@ -3,3 +3,5 @@ pub mod report;
 pub mod case;
 pub mod wire;
 pub mod handshake;
+pub mod select;
+pub mod spec;
