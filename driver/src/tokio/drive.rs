@@ -37,6 +37,9 @@ pub(super) async fn drive<S: Side>(mut stream: TcpStream, mut ws: WebSocket<S>, 
     let mut write_failed = false;
     let mut commands_open = true;
     loop {
+        // The connection has no clock: it arms its closing timer from the latest time it
+        // was given, so it gets the time on every turn (a cheap vDSO read).
+        ws.handle_timeout(std::time::Instant::now());
         publish(&ws, &task, false);
         let pending = ws.pending_transmit().len();
         let done = write_failed || (pending == 0 && (ws.should_close_tcp() || !read_open));
@@ -56,9 +59,8 @@ pub(super) async fn drive<S: Side>(mut stream: TcpStream, mut ws: WebSocket<S>, 
                 // Every handle is gone; the connection carries on by its listeners.
                 None => commands_open = false,
             },
-            () = sleep_until(deadline.unwrap_or_else(Instant::now)), if deadline.is_some() => {
-                ws.handle_timeout(std::time::Instant::now());
-            }
+            // The next turn passes the time in.
+            () = sleep_until(deadline.unwrap_or_else(Instant::now)), if deadline.is_some() => {}
         }
     }
     shut_down(&mut stream, &mut buf, read_open).await;

@@ -24,8 +24,9 @@
 //! 2. [`pending_transmit`](WebSocket::pending_transmit), writes those bytes, then
 //!    [`consume_transmit`](WebSocket::consume_transmit) with how many were written,
 //!    which runs the send callbacks of the frames that left;
-//! 3. [`poll_timeout`](WebSocket::poll_timeout), and
-//!    [`handle_timeout`](WebSocket::handle_timeout) when that instant passes;
+//! 3. [`handle_timeout`](WebSocket::handle_timeout) with the current time after each of
+//!    these steps (the socket has no clock and arms its closing timer from the latest
+//!    time given), and again when [`poll_timeout`](WebSocket::poll_timeout) passes;
 //! 4. [`handle_eof`](WebSocket::handle_eof) when the peer closed or the transport failed;
 //! 5. [`should_close_tcp`](WebSocket::should_close_tcp): once true, write what is
 //!    pending and close the transport.

@@ -419,8 +419,9 @@ impl<S: Side> WebSocket<S> {
         }
     }
 
-    /// Tells the connection the time is `now` (at or after
-    /// [`poll_timeout`](Self::poll_timeout)): a closing handshake that took too long ends.
+    /// Tells the connection the time is `now`. Call it regularly (after each read, say)
+    /// and when [`poll_timeout`](Self::poll_timeout) passes: the closing timer is armed
+    /// from the latest time given, and a closing handshake that took too long ends.
     pub fn handle_timeout(&mut self, now: Instant) {
         if matches!(self.phase, Phase::Open) {
             self.conn.handle_timeout(now);
