@@ -14,12 +14,14 @@ It prints one line per mismatch and exits 1 if there is any. Nothing from Autoba
 the repository; the source is only executed for comparison.
 """
 
+import atexit
 import glob
 import importlib
 import inspect
 import json
 import os
 import re
+import shutil
 import sys
 import tempfile
 import types
@@ -149,6 +151,7 @@ def load_sources(src):
     """Copy Autobahn's case modules to a temp dir, made importable by Python 3: byte strings
     become latin-1 text (so every octet survives), print statements and xrange are patched."""
     tmp = tempfile.mkdtemp(prefix="abcases-")
+    atexit.register(shutil.rmtree, tmp, ignore_errors=True)
     for path in glob.glob(os.path.join(src, "case*.py")):
         if "case12" in path or "case13" in path or "case9_9_1" in path:
             continue
