@@ -1,0 +1,215 @@
+//! One client connection to the fuzzing server, from the request head to the last octet.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::io::AsyncWriteExt;
+use tokio::net::TcpStream;
+
+use super::control::ControlConn;
+use super::fallback::failed_record;
+use super::replay::{read_head_chunks, request_target, Replay};
+use super::request::{parse_request, Command};
+use super::state::Shared;
+use super::utc::utc_now;
+use super::{CasePlayer, PlayRequest, SERVER_NAME};
+use crate::case::{Case, Step};
+use crate::handshake::server_handshake;
+
+/// Autobahn's `openHandshakeTimeout`.
+pub(crate) const OPEN_TIMEOUT: Duration = Duration::from_secs(5);
+/// Added to a case's own timers to bound a case whatever the player does.
+const CASE_SLACK: Duration = Duration::from_secs(120);
+
+/// The longest a case may take: its timers, its echo checks, and generous slack for sending
+/// megabytes to a slow client. Past it the case is recorded as FAILED and the connection dropped.
+fn case_limit(case: &Case) -> Duration {
+    let mut secs: f64 = 0.0;
+    for step in &case.steps {
+        match step {
+            Step::Pause(p) => secs += p.seconds,
+            Step::KillAfter(s) | Step::CloseAfter(s) => secs += s,
+            _ => {}
+        }
+    }
+    if let Some(check) = &case.echo_check {
+        secs += check.timeout;
+    }
+    let timers = if secs.is_finite() && secs > 0.0 {
+        Duration::from_secs_f64(secs.min(86_400.0))
+    } else {
+        Duration::ZERO
+    };
+    timers + CASE_SLACK
+}
+
+/// Serves one connection; never panics on client input, always ends in bounded time except
+/// for `/getCaseStatus`, which waits (as Autobahn does) until the case is recorded or the
+/// client goes away.
+pub(crate) async fn handle(
+    mut tcp: TcpStream,
+    peer: SocketAddr,
+    shared: Arc<Shared>,
+    player: CasePlayer,
+) {
+    let _ = tcp.set_nodelay(true);
+    let started = utc_now();
+    let chunks = match read_head_chunks(&mut tcp, OPEN_TIMEOUT).await {
+        Ok(c) => c,
+        Err(why) => {
+            eprintln!("wsharness: {peer}: {why}");
+            return;
+        }
+    };
+    let command = match request_target(&chunks) {
+        // A head that is not an HTTP request: the handshake answers 400 below.
+        None => Command::Other(String::new()),
+        Some(target) => {
+            let (path, query) = match target.split_once('?') {
+                Some((p, q)) => (p.to_owned(), Some(q.to_owned())),
+                None => (target.clone(), None),
+            };
+            match parse_request(&path, query.as_deref(), &shared.ids) {
+                Ok(c) => c,
+                Err(why) => {
+                    eprintln!("wsharness: {peer}: {target}: {why}");
+                    refuse(tcp, &why).await;
+                    return;
+                }
+            }
+        }
+    };
+    let mut replay = Replay::new(chunks, tcp);
+    let hs = match server_handshake(&mut replay, SERVER_NAME, &shared.protocols, OPEN_TIMEOUT).await
+    {
+        Ok(hs) => hs,
+        Err(e) => {
+            eprintln!("wsharness: {peer}: opening handshake failed: {e}");
+            return;
+        }
+    };
+    let (tcp, rest) = replay.into_parts();
+    let mut hs = hs;
+    hs.leftover.extend_from_slice(&rest);
+    match command {
+        Command::GetCaseCount => {
+            let mut c = ControlConn::new(tcp, &hs.leftover);
+            c.send_text(&shared.cases.len().to_string()).await;
+            c.close(None).await;
+        }
+        Command::GetCaseInfo { case } => {
+            let case = &shared.cases[case - 1];
+            let info = serde_json::json!({"id": case.id.to_string(), "description": case.short_description()});
+            let mut c = ControlConn::new(tcp, &hs.leftover);
+            c.send_text(&info.to_string()).await;
+            c.close(None).await;
+        }
+        Command::GetCaseStatus { case, agent } => {
+            let id = shared.ids[case - 1].clone();
+            let mut c = ControlConn::new(tcp, &hs.leftover);
+            if let Some(behavior) = c.until(shared.wait_result(&agent, &id)).await {
+                c.send_text(&serde_json::json!({ "behavior": behavior }).to_string())
+                    .await;
+                c.close(None).await;
+            }
+        }
+        Command::UpdateReports { agent, shutdown } => {
+            println!("Updating reports, requested by peer {peer} (agent {agent})");
+            let dir = shared.report_dir();
+            for summary in shared.summaries() {
+                print!("{summary}");
+            }
+            println!("Reports are in {}", dir.display());
+            ControlConn::new(tcp, &hs.leftover).close(None).await;
+            if shutdown {
+                println!("Report generation complete; shutting down server.");
+                shared.request_stop();
+            }
+        }
+        Command::StopServer => {
+            println!("Shutting down server.");
+            shared.request_stop();
+            ControlConn::new(tcp, &hs.leftover).close(None).await;
+        }
+        Command::Other(path) => {
+            // Autobahn's direct command mode (JSON frame commands for its browser page) is
+            // not offered: say so with a policy-violation close.
+            eprintln!("wsharness: {peer}: unknown endpoint {path:?} (direct command mode is not supported)");
+            ControlConn::new(tcp, &hs.leftover).close(Some(1008)).await;
+        }
+        Command::RunCase { case, agent } => {
+            run_case(tcp, hs, peer, &shared, player, case, agent, started).await;
+        }
+    }
+}
+
+/// Plays case number `n` for `agent` and records the result, whatever happens to the player.
+#[allow(clippy::too_many_arguments)]
+async fn run_case(
+    tcp: TcpStream,
+    hs: crate::handshake::ServerHandshake,
+    peer: SocketAddr,
+    shared: &Shared,
+    player: CasePlayer,
+    n: usize,
+    agent: String,
+    started: String,
+) {
+    let case = Arc::clone(&shared.cases[n - 1]);
+    let id = case.id.to_string();
+    if shared.excludes.is_excluded(&agent, &id) {
+        println!("Skipping test case {id} for agent {agent} by test configuration!");
+        ControlConn::new(tcp, &hs.leftover).close(None).await;
+        return;
+    }
+    println!("Running test case ID {id} for agent {agent} from peer {peer}");
+    shared.begin_agent(&agent);
+    let request_text = hs.clone();
+    let play = tokio::spawn(player(PlayRequest {
+        case: Arc::clone(&case),
+        stream: tcp,
+        handshake: hs,
+        case_number: n,
+        agent: agent.clone(),
+    }));
+    let abort = play.abort_handle();
+    let mut record = match tokio::time::timeout(case_limit(&case), play).await {
+        Ok(Ok(record)) => record,
+        Ok(Err(e)) => failed_record(
+            &case,
+            n,
+            &agent,
+            Some(&request_text),
+            &format!("the case player failed: {e}"),
+        ),
+        Err(_) => {
+            abort.abort();
+            let why = format!(
+                "the case did not end within {} s",
+                case_limit(&case).as_secs()
+            );
+            failed_record(&case, n, &agent, Some(&request_text), &why)
+        }
+    };
+    // Autobahn stamps `started` when the request arrives (onConnect), before the 101.
+    record.started = started;
+    record.is_server = true;
+    record.case = n;
+    record.agent = agent;
+    shared.record(&record);
+}
+
+/// Answers a request Autobahn's `onConnect` would reject: HTTP 500, then the connection closes.
+async fn refuse(mut tcp: TcpStream, why: &str) {
+    let body = format!("{why}\n");
+    let response = format!(
+        "HTTP/1.1 500 Internal Server Error\r\nServer: {SERVER_NAME}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let _ = tokio::time::timeout(super::control::WRITE_TIMEOUT, async {
+        let _ = tcp.write_all(response.as_bytes()).await;
+        let _ = tcp.shutdown().await;
+    })
+    .await;
+}
