@@ -84,6 +84,8 @@ fn id_key(id: &str) -> Vec<u64> {
 pub struct RunSummary {
     /// One entry per agent, in run order.
     pub agents: Vec<AgentSummary>,
+    /// Servers that could not be tested: (URL, why).
+    pub unreachable: Vec<(String, String)>,
     /// Wall time of the whole run.
     pub wall_time: Duration,
 }
@@ -95,8 +97,8 @@ impl RunSummary {
     }
 }
 
-/// Verdicts always listed, in this order, so summaries line up; others follow when present.
-const LISTED: [Verdict; 5] = [
+/// `behavior` verdicts always listed, in this order, so summaries line up.
+const LISTED_BEHAVIOR: &[Verdict] = &[
     Verdict::Ok,
     Verdict::NonStrict,
     Verdict::Informational,
@@ -104,15 +106,28 @@ const LISTED: [Verdict; 5] = [
     Verdict::Failed,
 ];
 
-fn write_counts(f: &mut fmt::Formatter<'_>, counts: &BTreeMap<Verdict, usize>) -> fmt::Result {
-    let mut first = true;
-    let extra = counts.keys().filter(|v| !LISTED.contains(v)).copied();
-    for v in LISTED.into_iter().chain(extra) {
-        if !first {
+/// `behaviorClose` verdicts always listed, in this order.
+const LISTED_CLOSE: &[Verdict] = &[
+    Verdict::Ok,
+    Verdict::WrongCode,
+    Verdict::FailedByClient,
+    Verdict::Unclean,
+    Verdict::Informational,
+    Verdict::Failed,
+];
+
+/// Writes `OK 3, FAILED 0, ...`: the `listed` verdicts, then any other one present.
+fn write_counts(
+    f: &mut fmt::Formatter<'_>,
+    listed: &[Verdict],
+    counts: &BTreeMap<Verdict, usize>,
+) -> fmt::Result {
+    let extra = counts.keys().filter(|v| !listed.contains(v));
+    for (i, v) in listed.iter().chain(extra).enumerate() {
+        if i > 0 {
             f.write_str(", ")?;
         }
-        first = false;
-        write!(f, "{v} {}", counts.get(&v).copied().unwrap_or(0))?;
+        write!(f, "{v} {}", counts.get(v).copied().unwrap_or(0))?;
     }
     Ok(())
 }
@@ -121,9 +136,9 @@ impl fmt::Display for AgentSummary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "{}: {} cases", self.agent, self.cases)?;
         f.write_str("  behavior:      ")?;
-        write_counts(f, &self.behavior)?;
+        write_counts(f, LISTED_BEHAVIOR, &self.behavior)?;
         f.write_str("\n  behaviorClose: ")?;
-        write_counts(f, &self.behavior_close)?;
+        write_counts(f, LISTED_CLOSE, &self.behavior_close)?;
         writeln!(f)?;
         if self.failing.is_empty() {
             writeln!(f, "  no failing case")
@@ -142,6 +157,9 @@ impl fmt::Display for RunSummary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for agent in &self.agents {
             write!(f, "{agent}")?;
+        }
+        for (url, reason) in &self.unreachable {
+            writeln!(f, "{url}: not tested: {reason}")?;
         }
         writeln!(f, "wall time: {:.1} s", self.wall_time.as_secs_f64())
     }
