@@ -1,7 +1,10 @@
 //! Connecting: open a TCP connection for a `ws://` URL and run the client in its own
 //! task.
 
+use std::time::Duration;
+
 use ::tokio::net::TcpStream;
+use ::tokio::time::timeout;
 
 use crate::error::Error;
 use crate::ws::{make_client, Client, Options};
@@ -9,12 +12,16 @@ use crate::ws::{make_client, Client, Options};
 use super::drive::drive;
 use super::handle::Handle;
 
+/// How long the server may take to answer the upgrade request.
+const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// Connects to a `ws://` URL (the seed's `make-client` and `start-connection`): `setup`
 /// sets the listeners, then the request is sent and the connection runs in its own task.
 ///
 /// Returns once the connection has opened, with a [`Handle`] to send on it. Fails if the
-/// URL is not `ws://` (TLS is not part of this adapter yet), the TCP connection fails, or
-/// the server's answer fails the handshake (the `close` listener has then run, with 1002).
+/// URL is not `ws://` (TLS is not part of this adapter yet), the TCP connection fails, the
+/// server's answer fails the handshake (the `close` listener has then run, with 1002), or
+/// no answer comes within 30 s.
 ///
 /// ```no_run
 /// use websocket_driver::tokio::connect;
@@ -49,8 +56,14 @@ where
     let (handle, task) = Handle::channel();
     setup(&mut ws);
     ws.start_connection();
-    ::tokio::spawn(drive(stream, ws, task));
-    if handle.opened().await {
+    let connection = ::tokio::spawn(drive(stream, ws, task));
+    let Ok(opened) = timeout(HANDSHAKE_TIMEOUT, handle.opened()).await else {
+        connection.abort();
+        return Err(Error::Handshake(
+            "timed out waiting for the server's response".into(),
+        ));
+    };
+    if opened {
         Ok(handle)
     } else {
         let (_, reason) = handle.closed().await;

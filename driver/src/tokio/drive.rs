@@ -36,17 +36,27 @@ pub(super) async fn drive<S: Side>(mut stream: TcpStream, mut ws: WebSocket<S>, 
     let mut read_open = true;
     let mut write_failed = false;
     let mut commands_open = true;
+    // Once the connection says to close TCP, the last output gets LINGER to drain: a peer
+    // that stopped reading must not keep the task alive.
+    let mut flush_by: Option<Instant> = None;
     loop {
         // The connection has no clock: it arms its closing timer from the latest time it
         // was given, so it gets the time on every turn (a cheap vDSO read).
         ws.handle_timeout(std::time::Instant::now());
         publish(&ws, &task, false);
         let pending = ws.pending_transmit().len();
-        let done = write_failed || (pending == 0 && (ws.should_close_tcp() || !read_open));
-        if done {
+        let closing = ws.should_close_tcp() || !read_open;
+        if closing && flush_by.is_none() {
+            flush_by = Some(Instant::now() + LINGER);
+        }
+        let flush_expired = flush_by.is_some_and(|at| Instant::now() >= at);
+        if write_failed || (closing && (pending == 0 || flush_expired)) {
             break;
         }
-        let deadline = ws.poll_timeout().map(Instant::from_std);
+        let deadline = match (ws.poll_timeout().map(Instant::from_std), flush_by) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
         ::tokio::select! {
             ready = stream.readable(), if read_open && pending < HIGH_WATER => {
                 read_open = ready.is_ok() && read(&stream, &mut buf, &mut ws);

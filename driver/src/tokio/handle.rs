@@ -77,9 +77,14 @@ impl Handle {
         self.command(Command::Send(data.into().into_owned(), options))
     }
 
-    /// Sends a ping; `callback`, if any, runs when the matching pong arrives.
-    pub fn send_ping(&self, message: &[u8], callback: Option<Callback>) -> bool {
-        self.command(Command::Ping(message.to_vec(), callback))
+    /// Sends a ping with `message` as payload (at most 125 bytes).
+    pub fn send_ping(&self, message: &[u8]) -> bool {
+        self.command(Command::Ping(message.to_vec(), None))
+    }
+
+    /// Sends a ping; `callback` runs when the pong with the same payload arrives.
+    pub fn send_ping_with(&self, message: &[u8], callback: impl FnOnce() + Send + 'static) -> bool {
+        self.command(Command::Ping(message.to_vec(), Some(Box::new(callback))))
     }
 
     /// Starts the closing handshake with 1000.

@@ -103,12 +103,9 @@ async fn ping_callback_fires_when_the_pong_arrives() {
     let (addr, _) = echo_server(Options::default()).await;
     let (handle, _events) = client(addr, Options::default()).await;
     let (tx, rx) = oneshot::channel();
-    assert!(handle.send_ping(
-        b"are you there",
-        Some(Box::new(move || {
-            let _ = tx.send("pong");
-        }))
-    ));
+    assert!(handle.send_ping_with(b"are you there", move || {
+        let _ = tx.send("pong");
+    }));
     assert_eq!(within("pong callback", rx).await, Ok("pong"));
 }
 

@@ -61,3 +61,31 @@ async fn many_connections_at_once() {
         assert_eq!(task.await.unwrap(), (1000, String::new()));
     }
 }
+
+#[tokio::test]
+async fn a_peer_that_stops_reading_cannot_keep_the_connection_alive() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (handles_tx, mut handles) = mpsc::unbounded_channel::<Handle>();
+    let options = Options::new().close_timeout(std::time::Duration::from_millis(300));
+    tokio::spawn(serve_with_handle(listener, options, move |_, handle| {
+        let _ = handles_tx.send(handle);
+    }));
+    // The raw client completes the handshake and then never reads again.
+    let raw = crate::support::Raw::connect(addr).await;
+    let server_handle = within("a handle", handles.recv()).await.unwrap();
+    // Far more than the socket buffers hold, so the writes stall.
+    for _ in 0..32 {
+        server_handle.send(vec![0u8; 1 << 20]);
+    }
+    server_handle.close_connection();
+    let started = std::time::Instant::now();
+    let (code, _) = within("the server gives up", server_handle.closed()).await;
+    assert_eq!(code, 1006, "the client never answered the close");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(8),
+        "{:?}",
+        started.elapsed()
+    );
+    drop(raw);
+}

@@ -87,12 +87,9 @@ async fn their_server_with_our_client() {
     assert_eq!(events.next().await, r#"client message text "hi ✓""#);
     assert_eq!(events.next().await, "client message binary of 70000 bytes");
     let (tx, rx) = tokio::sync::oneshot::channel();
-    handle.send_ping(
-        b"x",
-        Some(Box::new(move || {
-            let _ = tx.send(());
-        })),
-    );
+    handle.send_ping_with(b"x", move || {
+        let _ = tx.send(());
+    });
     within("pong", rx).await.unwrap();
     handle.close_with(Some(1000), "done");
     assert_eq!(within("closed", handle.closed()).await.0, 1000);
