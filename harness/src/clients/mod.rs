@@ -17,15 +17,19 @@
 //!   closed with 1008;
 //! - the `Host` port is not checked against the listen port (Autobahn's check breaks port mapping).
 
+// mod command; (waits for engine::run_case_against_client)
 mod conn;
 mod control;
 mod fallback;
+// mod player; (waits for engine::run_case_against_client)
 mod replay;
 mod request;
+mod spec;
 mod state;
 mod utc;
 
 pub use request::{parse_request, Command};
+pub use spec::FuzzingServerSpec;
 pub use utc::{format_utc, utc_now};
 
 use std::future::Future;
@@ -136,6 +140,11 @@ impl FuzzingServer {
     /// The address the server listens on.
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
         self.listener.local_addr()
+    }
+
+    /// How many cases the server offers (`/getCaseCount`).
+    pub fn case_count(&self) -> usize {
+        self.shared.cases.len()
     }
 
     /// A handle to stop the server.
