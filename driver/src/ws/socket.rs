@@ -339,11 +339,13 @@ impl<S: Side> WebSocket<S> {
     }
 
     /// Whether the opening handshake completed (the connection may have closed since).
+    #[cfg(feature = "tokio")]
     pub(crate) fn has_opened(&self) -> bool {
         matches!(self.phase, Phase::Open)
     }
 
     /// The code and reason of the close, once the `close` listener has run.
+    #[cfg(feature = "tokio")]
     pub(crate) fn close_info(&self) -> Option<&(u16, String)> {
         self.close_info.as_ref()
     }
