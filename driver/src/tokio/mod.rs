@@ -29,8 +29,10 @@
 mod client;
 mod drive;
 mod handle;
+mod listen;
 mod server;
 
 pub use client::connect;
 pub use handle::Handle;
+pub use listen::Listen;
 pub use server::{serve, serve_connection, serve_with_handle};

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use ::tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
-use ::tokio::net::{TcpListener, TcpStream};
+use ::tokio::net::TcpStream;
 use ::tokio::time::timeout;
 
 use crate::error::Error;
@@ -15,6 +15,10 @@ use crate::ws::{make_server, Options, Server};
 
 use super::drive::drive;
 use super::handle::Handle;
+use super::listen::Listen;
+
+/// How long to wait before accepting again when out of file descriptors.
+const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
 
 /// How long a client may take to send its upgrade request.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
@@ -23,11 +27,13 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 const MALFORMED: &[u8] =
     b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
 
-/// Accepts connections on `listener` forever, one task each; `setup` runs for each new
-/// [`Server`] before its handshake is answered, to set its listeners.
+/// Accepts connections on `listener` (a [`TcpListener`] or an address to bind) forever,
+/// one task each; `setup` runs for each new [`Server`] before its handshake is answered,
+/// to set its listeners.
 ///
-/// Returns only if accepting fails for a reason other than one connection's trouble.
-pub async fn serve<F>(listener: TcpListener, options: Options, setup: F) -> io::Result<()>
+/// Returns only if binding fails, or accepting fails for a reason other than one
+/// connection's trouble.
+pub async fn serve<F>(listener: impl Listen, options: Options, setup: F) -> io::Result<()>
 where
     F: Fn(&mut Server) + Send + Sync + 'static,
 {
@@ -37,17 +43,23 @@ where
 /// Like [`serve`], and `setup` also gets the connection's [`Handle`], to keep for
 /// sending on it from other tasks (a chat room's member list, say).
 pub async fn serve_with_handle<F>(
-    listener: TcpListener,
+    listener: impl Listen,
     options: Options,
     setup: F,
 ) -> io::Result<()>
 where
     F: Fn(&mut Server, Handle) + Send + Sync + 'static,
 {
+    let listener = listener.listen().await?;
     let setup = Arc::new(setup);
     loop {
         let stream = match listener.accept().await {
             Ok((stream, _)) => stream,
+            Err(e) if is_out_of_descriptors(&e) => {
+                // Retrying at once would spin until a connection closes somewhere.
+                ::tokio::time::sleep(ACCEPT_BACKOFF).await;
+                continue;
+            }
             Err(e) if is_per_connection(&e) => continue,
             Err(e) => return Err(e),
         };
@@ -132,15 +144,20 @@ async fn read_request(
     }
 }
 
-/// Accept errors that concern one connection only (it was reset before we took it, or
-/// we are briefly out of file descriptors), after which accepting can go on.
+/// Accept errors that concern one connection only (it was reset before we took it),
+/// after which accepting can go on.
 fn is_per_connection(e: &io::Error) -> bool {
     matches!(
         e.kind(),
         io::ErrorKind::ConnectionAborted
             | io::ErrorKind::ConnectionReset
             | io::ErrorKind::Interrupted
-    ) || e
-        .raw_os_error()
+    )
+}
+
+/// EMFILE (24) and ENFILE (23): the process or the system is out of file descriptors,
+/// until some connection closes.
+fn is_out_of_descriptors(e: &io::Error) -> bool {
+    e.raw_os_error()
         .is_some_and(|code| code == 24 || code == 23)
 }

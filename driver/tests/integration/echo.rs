@@ -131,3 +131,35 @@ async fn send_callbacks_fire_once_written_in_order() {
             .await;
     }
 }
+
+#[tokio::test]
+async fn serve_binds_an_address_given_as_text() {
+    // Learn a free port, then let `serve` bind it by name.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let addr = format!("127.0.0.1:{port}");
+    tokio::spawn(websocket_driver::tokio::serve(
+        addr.clone(),
+        Options::default(),
+        |ws| {
+            ws.on_message(|ws, m| {
+                ws.send(m);
+            });
+        },
+    ));
+    let url = format!("ws://{addr}/");
+    let handle = within("serve binds the address", async {
+        loop {
+            // The server task may not have bound yet.
+            match connect(&url, Options::default(), |_| {}).await {
+                Ok(handle) => return handle,
+                Err(_) => tokio::time::sleep(std::time::Duration::from_millis(10)).await,
+            }
+        }
+    })
+    .await;
+    assert_eq!(handle.ready_state(), websocket_driver::ReadyState::Open);
+}
