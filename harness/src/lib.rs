@@ -8,3 +8,4 @@ pub mod spec;
 pub mod ledger;
 pub mod diffcmd;
 pub mod clients;
+pub mod engine;
