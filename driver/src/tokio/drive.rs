@@ -71,6 +71,9 @@ pub(super) async fn drive<S: Side>(mut stream: TcpStream, mut ws: WebSocket<S>, 
             },
             // The next turn passes the time in.
             () = sleep_until(deadline.unwrap_or_else(Instant::now)), if deadline.is_some() => {}
+            // Unreachable by the conditions above (an open read side or pending output
+            // always enables a branch), but a select with every branch off would panic.
+            else => break,
         }
     }
     shut_down(&mut stream, &mut buf, read_open).await;
