@@ -225,3 +225,6 @@ fn safety_limit(case: &Case, t: &Timeouts) -> Duration {
     let timers = Duration::try_from_secs_f64(steps + echo).unwrap_or(Duration::ZERO);
     timers + t.close_handshake + t.server_connection_drop + Duration::from_secs(10)
 }
+
+#[cfg(test)]
+mod tests;
