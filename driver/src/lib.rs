@@ -25,6 +25,8 @@
 pub mod close;
 pub mod error;
 pub mod frame;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod handshake;
 pub mod proto;
 #[cfg(feature = "tokio")]
