@@ -36,16 +36,24 @@ pub enum ProtocolError {
     InvalidCloseCode(u16),
     /// Section 5.5.1: the reason in a close frame is not valid UTF-8.
     InvalidUtf8InCloseReason,
-    /// Section 10.4: a message is longer than the configured `max_length`.
+    /// Section 10.4: a message is longer than the configured `max_length` (for a compressed
+    /// message, once inflated).
     MessageTooLong,
+    /// RFC 7692 section 6.1: "An endpoint MUST NOT set the "Per-Message Compressed" bit of control
+    /// frames and non-first fragments of a data message."
+    CompressedControlOrContinuation,
+    /// RFC 7692 section 7.2.2: the payload of a compressed message is not valid DEFLATE data.
+    InvalidCompressedData,
 }
 
 impl ProtocolError {
-    /// The status code to close with: 1007 for invalid UTF-8, 1009 for a message over the limit,
-    /// 1002 for everything else.
+    /// The status code to close with: 1007 for invalid UTF-8 or DEFLATE data, 1009 for a message
+    /// over the limit, 1002 for everything else.
     pub fn close_code(&self) -> CloseCode {
         match self {
-            Self::InvalidUtf8 | Self::InvalidUtf8InCloseReason => CloseCode::INVALID_PAYLOAD,
+            Self::InvalidUtf8 | Self::InvalidUtf8InCloseReason | Self::InvalidCompressedData => {
+                CloseCode::INVALID_PAYLOAD
+            }
             Self::MessageTooLong => CloseCode::MESSAGE_TOO_BIG,
             _ => CloseCode::PROTOCOL_ERROR,
         }
@@ -77,6 +85,10 @@ impl fmt::Display for ProtocolError {
             Self::InvalidCloseCode(code) => write!(f, "invalid close code {code}"),
             Self::InvalidUtf8InCloseReason => f.write_str("invalid utf-8 in close reason"),
             Self::MessageTooLong => f.write_str("message longer than max_length"),
+            Self::CompressedControlOrContinuation => {
+                f.write_str("rsv1 set on a control or continuation frame")
+            }
+            Self::InvalidCompressedData => f.write_str("invalid deflate data in a message"),
         }
     }
 }
@@ -158,6 +170,10 @@ mod tests {
             CloseCode(1007)
         );
         assert_eq!(ProtocolError::MessageTooLong.close_code(), CloseCode(1009));
+        assert_eq!(
+            ProtocolError::InvalidCompressedData.close_code(),
+            CloseCode(1007)
+        );
         for e in [
             ProtocolError::ReservedBitsSet,
             ProtocolError::ReservedOpcode(3),
@@ -170,6 +186,7 @@ mod tests {
             ProtocolError::PayloadLengthMsbSet,
             ProtocolError::CloseFrameTooShort,
             ProtocolError::InvalidCloseCode(999),
+            ProtocolError::CompressedControlOrContinuation,
         ] {
             assert_eq!(e.close_code(), CloseCode::PROTOCOL_ERROR, "{e}");
         }
@@ -228,6 +245,14 @@ mod tests {
             (
                 ProtocolError::MessageTooLong,
                 "message longer than max_length",
+            ),
+            (
+                ProtocolError::CompressedControlOrContinuation,
+                "rsv1 set on a control or continuation frame",
+            ),
+            (
+                ProtocolError::InvalidCompressedData,
+                "invalid deflate data in a message",
             ),
         ];
         for (error, message) in protocol {

@@ -8,7 +8,8 @@
 //! - [`frame`]: opcodes, the frame header, masking and close codes (sections 5 and 7.4);
 //! - [`utf8`]: incremental UTF-8 validation of text messages (section 8.1);
 //! - [`close`]: the close frame's payload (section 5.5.1);
-//! - [`proto`]: the [`Connection`] state machine (sections 5, 7 and 8).
+//! - [`proto`]: the [`Connection`] state machine (sections 5, 7 and 8);
+//! - [`ext`]: extensions (section 9), and permessage-deflate (RFC 7692) with the `deflate` feature.
 //!
 //! # Calling order
 //!
@@ -24,6 +25,7 @@
 
 pub mod close;
 pub mod error;
+pub mod ext;
 pub mod frame;
 #[doc(hidden)]
 pub mod fuzzing;

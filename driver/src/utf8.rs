@@ -170,6 +170,13 @@ impl TextBuffer {
         self.validator.feed(&self.bytes[start..])
     }
 
+    /// Makes room for `additional` more bytes without the capacity passing `limit` (an inflated
+    /// message must never allocate beyond `max_length`).
+    #[cfg(feature = "deflate")]
+    pub(crate) fn reserve_within(&mut self, additional: usize, limit: usize) {
+        crate::proto::reserve_within(&mut self.bytes, additional, limit);
+    }
+
     /// The finished message.
     #[allow(unsafe_code)]
     pub(crate) fn finish(self) -> Result<String, Utf8Error> {

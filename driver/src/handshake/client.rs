@@ -23,6 +23,9 @@ use rand::rngs::OsRng;
 use rand::TryRngCore as _;
 use url::{Host, Position, Url};
 
+#[cfg(feature = "deflate")]
+use crate::ext::deflate::{self, DeflateConfig, Negotiated};
+
 use super::headers::{header_values, is_token, list_values};
 use super::response::parse_response_head;
 use super::write::is_valid_header;
@@ -50,6 +53,9 @@ pub struct ClientHandshake {
     protocols: Vec<String>,
     request: Request,
     request_bytes: Vec<u8>,
+    /// The permessage-deflate offers sent, if any.
+    #[cfg(feature = "deflate")]
+    deflate: Option<DeflateConfig>,
 }
 
 impl ClientHandshake {
@@ -148,7 +154,50 @@ impl ClientHandshake {
             protocols: options.protocols.clone(),
             request_bytes: request.to_bytes(),
             request,
+            #[cfg(feature = "deflate")]
+            deflate: None,
         })
+    }
+
+    /// Offers permessage-deflate: adds `Sec-WebSocket-Extensions` with the offers of `config`
+    /// (see [`offer_header`](deflate::offer_header)) to the request, so that the response may
+    /// accept one of them. Call it before sending [`request_bytes`](Self::request_bytes).
+    ///
+    /// ```
+    /// use websocket_driver::ext::deflate::DeflateConfig;
+    /// use websocket_driver::handshake::{ClientHandshake, ClientOptions};
+    /// let mut client = ClientHandshake::new("ws://example.com/", &ClientOptions::default())?;
+    /// client.offer_deflate(DeflateConfig::new());
+    /// let request = std::str::from_utf8(client.request_bytes()).unwrap();
+    /// assert!(request.contains("\r\nSec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n"));
+    /// # Ok::<(), websocket_driver::handshake::HandshakeError>(())
+    /// ```
+    #[cfg(feature = "deflate")]
+    pub fn offer_deflate(&mut self, config: DeflateConfig) {
+        self.request
+            .headers
+            .retain(|(name, _)| !name.eq_ignore_ascii_case("Sec-WebSocket-Extensions"));
+        self.request.headers.push((
+            "Sec-WebSocket-Extensions".to_owned(),
+            deflate::offer_header(&config),
+        ));
+        self.request_bytes = self.request.to_bytes();
+        self.deflate = Some(config);
+    }
+
+    /// What a verified response agreed for permessage-deflate: `None` when it was not offered or
+    /// the server declined it. Pass it to
+    /// [`Connection::enable_deflate`](crate::Connection::enable_deflate).
+    ///
+    /// # Errors
+    ///
+    /// As [`parse_response`](Self::parse_response) for the extension header.
+    #[cfg(feature = "deflate")]
+    pub fn negotiated_deflate(
+        &self,
+        response: &Response,
+    ) -> Result<Option<Negotiated>, HandshakeError> {
+        self.check_extensions(response)
     }
 
     /// The request head to send.
@@ -187,7 +236,8 @@ impl ClientHandshake {
     /// of its head: bytes after it are the server's first frames. The checks, in order (section
     /// 4.1, "the client MUST validate the server's response as follows"): status `101`; HTTP/1.1
     /// or later; `Upgrade` lists `websocket`; `Connection` lists `Upgrade`; one
-    /// `Sec-WebSocket-Accept` that matches our key; no extension (we offer none); at most one
+    /// `Sec-WebSocket-Accept` that matches our key; no extension but permessage-deflate if we
+    /// offered it, and then one element that answers an offer (RFC 7692 section 7.1); at most one
     /// subprotocol, and one that we offered.
     pub fn parse_response(&self, buf: &[u8]) -> Result<Option<(Response, usize)>, HandshakeError> {
         let Some((response, len)) = parse_response_head(buf)? else {
@@ -217,14 +267,7 @@ impl ClientHandshake {
         if accepts.next().is_some() || accept.trim() != self.expected_accept {
             return Err(HandshakeError::AcceptMismatch);
         }
-        // > If the response includes a |Sec-WebSocket-Extensions| header field and this header
-        // > field indicates the use of an extension that was not present in the client's handshake
-        if list_values(&response.headers, "Sec-WebSocket-Extensions")
-            .next()
-            .is_some()
-        {
-            return Err(HandshakeError::ExtensionNotOffered);
-        }
+        self.check_extensions(response)?;
         let mut chosen = header_values(&response.headers, "Sec-WebSocket-Protocol");
         if let Some(protocol) = chosen.next() {
             let offered = self.protocols.iter().any(|p| p == protocol.trim());
@@ -233,6 +276,38 @@ impl ClientHandshake {
             }
         }
         Ok(())
+    }
+}
+
+impl ClientHandshake {
+    /// > If the response includes a |Sec-WebSocket-Extensions| header field and this header
+    /// > field indicates the use of an extension that was not present in the client's handshake
+    /// > (the server has indicated an extension not requested by the client), the client MUST
+    /// > _Fail the WebSocket Connection_.
+    #[cfg(feature = "deflate")]
+    fn check_extensions(&self, response: &Response) -> Result<Option<Negotiated>, HandshakeError> {
+        let mut accepted = Vec::new();
+        for element in list_values(&response.headers, "Sec-WebSocket-Extensions") {
+            let name = element.split(';').next().unwrap_or("").trim();
+            if name != deflate::NAME || self.deflate.is_none() {
+                return Err(HandshakeError::ExtensionNotOffered);
+            }
+            accepted.push(element);
+        }
+        match &self.deflate {
+            Some(config) => deflate::verify_response(&accepted, config)
+                .map_err(HandshakeError::InvalidDeflateResponse),
+            None => Ok(None),
+        }
+    }
+
+    /// Without the `deflate` feature we offer nothing, so any extension is one not offered.
+    #[cfg(not(feature = "deflate"))]
+    fn check_extensions(&self, response: &Response) -> Result<(), HandshakeError> {
+        match list_values(&response.headers, "Sec-WebSocket-Extensions").next() {
+            Some(_) => Err(HandshakeError::ExtensionNotOffered),
+            None => Ok(()),
+        }
     }
 }
 

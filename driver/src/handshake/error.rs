@@ -51,6 +51,10 @@ pub enum HandshakeError {
     ProtocolNotOffered,
     /// The response selects an extension that the client did not offer.
     ExtensionNotOffered,
+    /// The response accepts permessage-deflate in a way RFC 7692 section 7.1 forbids, or that
+    /// answers none of our offers; the variant says which rule.
+    #[cfg(feature = "deflate")]
+    InvalidDeflateResponse(crate::ext::deflate::DeflateResponseError),
 }
 
 impl fmt::Display for HandshakeError {
@@ -84,6 +88,10 @@ impl fmt::Display for HandshakeError {
             }
             Self::ExtensionNotOffered => {
                 f.write_str("server chose an extension that was not offered")
+            }
+            #[cfg(feature = "deflate")]
+            Self::InvalidDeflateResponse(why) => {
+                write!(f, "invalid permessage-deflate response: {why}")
             }
         }
     }
@@ -161,5 +169,13 @@ mod tests {
         for (error, message) in cases {
             assert_eq!(error.to_string(), message);
         }
+        #[cfg(feature = "deflate")]
+        assert_eq!(
+            HandshakeError::InvalidDeflateResponse(
+                crate::ext::deflate::DeflateResponseError::DuplicateParameter
+            )
+            .to_string(),
+            "invalid permessage-deflate response: duplicate parameter"
+        );
     }
 }

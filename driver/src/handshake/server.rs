@@ -13,6 +13,9 @@
 //! > RFC 2616 [...] An |Upgrade| header field with value "websocket" [...] A |Connection| header
 //! > field with value "Upgrade" [...] A |Sec-WebSocket-Accept| header field.
 
+#[cfg(feature = "deflate")]
+use crate::ext::deflate::{accept_offers, DeflateConfig, Negotiated};
+
 use super::headers::{header_values, list_values};
 use super::write::{is_valid_header, push_header};
 use super::{accept_key, is_valid_key, Refusal, RefusalReason, Request, VERSION};
@@ -39,9 +42,13 @@ pub struct Accepted {
     /// The chosen subprotocol, also sent in the response, if any.
     pub protocol: Option<String>,
     /// The extensions the client offered (`Sec-WebSocket-Extensions` elements with their
-    /// parameters, in order). None is accepted yet: the response names no extension, so the
-    /// connection runs without any, but the offers are kept for extension negotiation.
+    /// parameters, in order), whether accepted or not.
     pub extensions: Vec<String>,
+    /// permessage-deflate as agreed, when [`ServerHandshake::accept_with_deflate`] accepted an
+    /// offer (the response then names it); pass it to
+    /// [`Connection::enable_deflate`](crate::Connection::enable_deflate).
+    #[cfg(feature = "deflate")]
+    pub deflate: Option<Negotiated>,
 }
 
 /// The server side of the opening handshake. It keeps no state: [`accept`](Self::accept) decides
@@ -71,13 +78,40 @@ impl ServerHandshake {
     /// assert!(accepted.response.starts_with(b"HTTP/1.1 101 Switching Protocols\r\n"));
     /// ```
     pub fn accept(request: &Request, options: &ServerOptions) -> Result<Accepted, Refusal> {
+        Self::respond(request, options, |_| None)
+    }
+
+    /// As [`accept`](Self::accept), and accepts permessage-deflate by the policy in `deflate`
+    /// (see [`accept_offers`]): the first valid offer is agreed, named in the response, and
+    /// returned in [`Accepted::deflate`]. With `None`, or no acceptable offer, it is declined.
+    #[cfg(feature = "deflate")]
+    pub fn accept_with_deflate(
+        request: &Request,
+        options: &ServerOptions,
+        deflate: Option<&DeflateConfig>,
+    ) -> Result<Accepted, Refusal> {
+        Self::respond(request, options, |offers| {
+            deflate.and_then(|config| accept_offers(offers.iter().map(String::as_str), config))
+        })
+    }
+
+    /// Builds the response; `deflate` picks among the offered extensions.
+    fn respond<F>(
+        request: &Request,
+        options: &ServerOptions,
+        deflate: F,
+    ) -> Result<Accepted, Refusal>
+    where
+        F: FnOnce(&[String]) -> Option<(Agreed, String)>,
+    {
         let key = check(request).map_err(Refusal::new)?;
         let protocol = list_values(&request.headers, "Sec-WebSocket-Protocol")
             .find(|offered| options.accept_protocols.iter().any(|ours| ours == offered))
             .map(str::to_owned);
-        let extensions = list_values(&request.headers, "Sec-WebSocket-Extensions")
+        let extensions: Vec<String> = list_values(&request.headers, "Sec-WebSocket-Extensions")
             .map(str::to_owned)
             .collect();
+        let agreed = deflate(&extensions);
 
         let mut response = b"HTTP/1.1 101 Switching Protocols\r\n".to_vec();
         push_header(&mut response, "Upgrade", "websocket");
@@ -86,19 +120,33 @@ impl ServerHandshake {
         if let Some(protocol) = &protocol {
             push_header(&mut response, "Sec-WebSocket-Protocol", protocol);
         }
+        if let Some((_, element)) = &agreed {
+            push_header(&mut response, "Sec-WebSocket-Extensions", element);
+        }
         for (name, value) in &options.additional_headers {
             if is_valid_header(name, value) {
                 push_header(&mut response, name, value);
             }
         }
         response.extend_from_slice(b"\r\n");
+        #[cfg(not(feature = "deflate"))]
+        let _ = agreed;
         Ok(Accepted {
             response,
             protocol,
             extensions,
+            #[cfg(feature = "deflate")]
+            deflate: agreed.map(|(negotiated, _)| negotiated),
         })
     }
 }
+
+/// What an extension policy agreed: the connection's settings and the response element.
+#[cfg(feature = "deflate")]
+type Agreed = Negotiated;
+/// Without the `deflate` feature no extension can be agreed.
+#[cfg(not(feature = "deflate"))]
+type Agreed = std::convert::Infallible;
 
 /// Checks the rules of section 4.2.1 in order and returns the key.
 fn check(request: &Request) -> Result<&str, RefusalReason> {

@@ -8,6 +8,7 @@ use std::time::Instant;
 use rand::rngs::StdRng;
 use rand::SeedableRng;
 
+use super::compression::DeflateState;
 use super::{Config, Event, ReadyState, Role};
 use crate::error::ProtocolError;
 use crate::frame::{CloseCode, OpCode, MAX_HEADER_LEN};
@@ -84,6 +85,10 @@ pub struct Connection {
     pub(super) timer: Timer,
     pub(super) eof: bool,
     pub(super) timed_out: bool,
+
+    /// permessage-deflate, when negotiated (boxed: its zlib state is large and most connections
+    /// do without it).
+    pub(super) deflate: Option<Box<DeflateState>>,
 }
 
 /// Concise: the state and the sizes of the buffers, not their bytes.
@@ -98,6 +103,7 @@ impl fmt::Debug for Connection {
             .field("pending_transmit", &(self.tx.len() - self.tx_head))
             .field("bytes_written_total", &self.written_total)
             .field("timer", &self.timer)
+            .field("deflate", &self.deflate.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -218,6 +224,7 @@ impl Connection {
             timer: Timer::Off,
             eof: false,
             timed_out: false,
+            deflate: None,
         }
     }
 

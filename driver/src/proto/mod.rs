@@ -2,6 +2,7 @@
 //! after the opening handshake.
 
 mod closing;
+mod compression;
 mod config;
 mod connection;
 mod event;
@@ -14,3 +15,6 @@ mod tests;
 pub use config::{Config, Role};
 pub use connection::Connection;
 pub use event::{Event, Message, ReadyState};
+
+#[cfg(feature = "deflate")]
+pub(crate) use compression::reserve_within;

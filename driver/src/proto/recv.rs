@@ -3,6 +3,7 @@
 //! message being assembled (section 5.4), text validated as it arrives (section 8.1), and control
 //! frames answered (sections 5.5.1 to 5.5.3).
 
+use super::compression::RSV1;
 use super::connection::{InFrame, InMessage, Reply, Sink, State};
 use super::{Connection, Event, Message, Role};
 use crate::close::parse_close_payload;
@@ -92,7 +93,9 @@ impl Connection {
     }
 
     fn check_header(&mut self, header: &FrameHeader) -> Result<Sink, ProtocolError> {
-        if header.rsv != 0 {
+        // RSV1 means "compressed" once permessage-deflate is agreed (RFC 7692 section 6).
+        let compressed = header.rsv & RSV1 != 0;
+        if header.rsv & !RSV1 != 0 || (compressed && !self.deflate_enabled()) {
             return Err(ProtocolError::ReservedBitsSet);
         }
         if let OpCode::Reserved(bits) = header.opcode {
@@ -102,6 +105,9 @@ impl Connection {
             (Role::Server, false) => return Err(ProtocolError::UnmaskedFrameFromClient),
             (Role::Client, true) => return Err(ProtocolError::MaskedFrameFromServer),
             _ => {}
+        }
+        if compressed && (header.opcode.is_control() || header.opcode == OpCode::Continuation) {
+            return Err(ProtocolError::CompressedControlOrContinuation);
         }
         if header.opcode.is_control() {
             if !header.fin {
@@ -125,12 +131,21 @@ impl Connection {
             (Some(message), _) => message.len(),
             (None, _) => 0,
         };
-        // Decided from the header, before any of the payload is buffered.
+        if matches!(header.opcode, OpCode::Text | OpCode::Binary) {
+            self.start_inflating(compressed);
+        }
+        // Decided from the header, before any of the payload is buffered. A compressed payload
+        // says nothing about the inflated size, which is checked as it is inflated instead.
+        let inflating = self.inflating();
         let room = self.config.max_length.saturating_sub(so_far) as u64;
-        if header.payload_len > room {
+        if header.payload_len > room && !inflating {
             return Err(ProtocolError::MessageTooLong);
         }
-        let reserve = header.payload_len.min(RESERVE_LIMIT) as usize;
+        let reserve = if inflating {
+            0
+        } else {
+            header.payload_len.min(RESERVE_LIMIT) as usize
+        };
         match header.opcode {
             OpCode::Text => {
                 self.message = Some(InMessage::Text(TextBuffer::with_capacity(reserve)))
@@ -150,6 +165,17 @@ impl Connection {
         frame.offset = frame.offset.wrapping_add(payload.len());
         frame.remaining -= payload.len() as u64;
         let done = frame.remaining == 0;
+        if sink == Sink::Message && self.inflating() {
+            if let Err(error) = self.inflate_payload(payload, mask, offset) {
+                // Fails fast too: a bomb at the first chunk past max_length, bad text at its byte.
+                self.fail(error);
+                return;
+            }
+            if done {
+                self.end_frame();
+            }
+            return;
+        }
         match (sink, &mut self.message) {
             (Sink::Message, Some(InMessage::Text(text))) => {
                 if text.extend(payload, mask, offset).is_err() {
@@ -182,6 +208,12 @@ impl Connection {
         let Some(frame) = self.frame.take() else {
             return;
         };
+        if frame.sink == Sink::Message && frame.fin && self.inflating() {
+            if let Err(error) = self.finish_inflating() {
+                self.fail(error);
+                return;
+            }
+        }
         match frame.sink {
             Sink::Message if frame.fin => match self.message.take() {
                 Some(InMessage::Text(text)) => match text.finish() {

@@ -21,7 +21,7 @@ impl Connection {
     ///
     /// [`Error::Closed`] once the closing handshake has started.
     pub fn send_text(&mut self, text: &str) -> Result<(), Error> {
-        self.send_frame(OpCode::Text, text.as_bytes(), true)
+        self.send_message(OpCode::Text, text.as_bytes())
     }
 
     /// Sends a binary message in one frame.
@@ -30,11 +30,21 @@ impl Connection {
     ///
     /// [`Error::Closed`] once the closing handshake has started.
     pub fn send_binary(&mut self, data: &[u8]) -> Result<(), Error> {
-        self.send_frame(OpCode::Binary, data, true)
+        self.send_message(OpCode::Binary, data)
+    }
+
+    /// A whole message, compressed if permessage-deflate is on and it reaches the threshold.
+    fn send_message(&mut self, opcode: OpCode, payload: &[u8]) -> Result<(), Error> {
+        if !self.can_send() {
+            return Err(Error::Closed);
+        }
+        self.queue_message(opcode, payload);
+        Ok(())
     }
 
     /// Sends one frame as given: a fragment (`fin` false, then [`OpCode::Continuation`] frames), or
-    /// a ping or pong. Ordering fragments correctly is the caller's job.
+    /// a ping or pong. Ordering fragments correctly is the caller's job. Frames sent this way are
+    /// never compressed (RSV1 clear), even with permessage-deflate on.
     ///
     /// # Errors
     ///
@@ -121,6 +131,17 @@ impl Connection {
 
     /// Appends one frame to the transmit buffer; a client masks it with a fresh key.
     pub(super) fn queue_frame(&mut self, opcode: OpCode, fin: bool, payload: &[u8]) {
+        self.queue_frame_with_rsv(opcode, fin, 0, payload);
+    }
+
+    /// As [`queue_frame`](Self::queue_frame), with RSV bits (RSV1 for a compressed message).
+    pub(super) fn queue_frame_with_rsv(
+        &mut self,
+        opcode: OpCode,
+        fin: bool,
+        rsv: u8,
+        payload: &[u8],
+    ) {
         let mask = match self.role {
             Role::Client => Some(
                 self.rng
@@ -130,7 +151,8 @@ impl Connection {
             ),
             Role::Server => None,
         };
-        let header = FrameHeader::new(fin, opcode, mask, payload.len() as u64);
+        let mut header = FrameHeader::new(fin, opcode, mask, payload.len() as u64);
+        header.rsv = rsv;
         self.tx.reserve(header.encoded_len() + payload.len());
         header.encode(&mut self.tx);
         extend_masked(&mut self.tx, payload, mask, 0);

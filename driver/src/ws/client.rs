@@ -17,7 +17,12 @@ pub fn make_client(url: &str, options: Options) -> Result<Client, HandshakeError
         protocols: options.protocols.clone(),
         additional_headers: options.additional_headers.clone(),
     };
-    let handshake = ClientHandshake::new(url, &client_options)?;
+    #[allow(unused_mut)]
+    let mut handshake = ClientHandshake::new(url, &client_options)?;
+    #[cfg(feature = "deflate")]
+    if let Some(config) = &options.deflate {
+        handshake.offer_deflate(config.clone());
+    }
     Ok(WebSocket::with_handshake(
         &options,
         Handshake::Client {

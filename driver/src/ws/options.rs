@@ -4,6 +4,9 @@
 
 use std::time::Duration;
 
+#[cfg(feature = "deflate")]
+use crate::ext::deflate::DeflateConfig;
+
 /// The default `max_length`: `#x3ffffff` bytes, as in the seed.
 pub const DEFAULT_MAX_LENGTH: usize = 0x3ff_ffff;
 
@@ -39,6 +42,10 @@ pub struct Options {
     /// How long to wait for the peer's part of the closing handshake before the TCP
     /// connection is dropped. Default 5 s.
     pub close_timeout: Duration,
+    /// permessage-deflate (RFC 7692): a client offers it, a server accepts an offer by this
+    /// policy. Default: off.
+    #[cfg(feature = "deflate")]
+    pub deflate: Option<DeflateConfig>,
 }
 
 impl Default for Options {
@@ -49,6 +56,8 @@ impl Default for Options {
             protocols: Vec::new(),
             additional_headers: Vec::new(),
             close_timeout: DEFAULT_CLOSE_TIMEOUT,
+            #[cfg(feature = "deflate")]
+            deflate: None,
         }
     }
 }
@@ -99,6 +108,14 @@ impl Options {
     #[must_use]
     pub fn close_timeout(mut self, timeout: Duration) -> Self {
         self.close_timeout = timeout;
+        self
+    }
+
+    /// Turns permessage-deflate on with `config` (`DeflateConfig::default()` for the defaults).
+    #[cfg(feature = "deflate")]
+    #[must_use]
+    pub fn deflate(mut self, config: DeflateConfig) -> Self {
+        self.deflate = Some(config);
         self
     }
 }

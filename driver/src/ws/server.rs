@@ -20,6 +20,10 @@ pub fn make_server(request: &Request, options: Options) -> Result<Server, Refusa
         accept_protocols: options.accept_protocols.clone(),
         additional_headers: options.additional_headers.clone(),
     };
+    #[cfg(feature = "deflate")]
+    let accepted =
+        ServerHandshake::accept_with_deflate(request, &server_options, options.deflate.as_ref())?;
+    #[cfg(not(feature = "deflate"))]
     let accepted = ServerHandshake::accept(request, &server_options)?;
     let mut ws = WebSocket::with_handshake(
         &options,
@@ -27,6 +31,10 @@ pub fn make_server(request: &Request, options: Options) -> Result<Server, Refusa
             response: accepted.response,
         },
     );
+    #[cfg(feature = "deflate")]
+    if let Some(negotiated) = &accepted.deflate {
+        ws.enable_deflate(negotiated);
+    }
     ws.protocol = accepted.protocol;
     Ok(ws)
 }

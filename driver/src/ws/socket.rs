@@ -153,6 +153,12 @@ impl<S: Side> WebSocket<S> {
         emit!(self, close, code, reason);
     }
 
+    /// Turns permessage-deflate on in the frame layer, as the handshake agreed.
+    #[cfg(feature = "deflate")]
+    pub(super) fn enable_deflate(&mut self, negotiated: &crate::ext::deflate::Negotiated) {
+        self.conn.enable_deflate(negotiated);
+    }
+
     /// Feeds bytes to the frame layer once the handshake is done.
     pub(super) fn feed_frames(&mut self, bytes: &[u8]) {
         if !bytes.is_empty() {
@@ -502,6 +508,20 @@ impl<S: Side> WebSocket<S> {
         match handshake.parse_response(received) {
             Ok(None) => {}
             Ok(Some((response, len))) => {
+                #[cfg(feature = "deflate")]
+                match handshake.negotiated_deflate(&response) {
+                    Ok(Some(negotiated)) => self.conn.enable_deflate(&negotiated),
+                    Ok(None) => {}
+                    // Already checked by `parse_response`; kept so that a mismatch cannot pass.
+                    Err(error) => {
+                        self.handshake_error = Some(error);
+                        self.fail(PROTOCOL_ERROR, &error.to_string());
+                        return;
+                    }
+                }
+                let Handshake::Client { received, .. } = &mut self.handshake else {
+                    return;
+                };
                 let rest = received.split_off(len);
                 self.protocol = response.protocol().map(str::to_owned);
                 self.open();

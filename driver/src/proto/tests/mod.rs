@@ -2,6 +2,8 @@
 
 mod chunking;
 mod closing;
+#[cfg(feature = "deflate")]
+mod deflate;
 mod messages;
 mod rfc;
 mod roundtrip;
