@@ -120,6 +120,7 @@ async fn start(name: &str, ids: &[&str], excludes: AgentCaseExcludes) -> Server 
         cases: corpus_cases(ids),
         excludes,
         protocols: vec![],
+        verbose: false,
     };
     let server = FuzzingServer::bind("127.0.0.1:0", config, &out, echo_player())
         .await

@@ -19,6 +19,8 @@ use crate::handshake::server_handshake;
 
 /// Autobahn's `openHandshakeTimeout`.
 pub(crate) const OPEN_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long `/updateReports` waits for cases still being recorded.
+const SETTLE_LIMIT: Duration = Duration::from_secs(10);
 /// Added to a case's own timers to bound a case whatever the player does.
 const CASE_SLACK: Duration = Duration::from_secs(120);
 
@@ -115,20 +117,27 @@ pub(crate) async fn handle(
             }
         }
         Command::UpdateReports { agent, shutdown } => {
-            println!("Updating reports, requested by peer {peer} (agent {agent})");
-            let dir = shared.report_dir();
-            for summary in shared.summaries() {
-                print!("{summary}");
+            // Reports are written as cases end; wait for the ones still being recorded.
+            shared.settle(SETTLE_LIMIT).await;
+            if shared.verbose {
+                println!("Updating reports, requested by peer {peer} (agent {agent})");
+                for summary in shared.summaries() {
+                    print!("{summary}");
+                }
+                println!("Reports are in {}", shared.report_dir().display());
             }
-            println!("Reports are in {}", dir.display());
             ControlConn::new(tcp, &hs.leftover).close(None).await;
             if shutdown {
-                println!("Report generation complete; shutting down server.");
+                if shared.verbose {
+                    println!("Report generation complete; shutting down server.");
+                }
                 shared.request_stop();
             }
         }
         Command::StopServer => {
-            println!("Shutting down server.");
+            if shared.verbose {
+                println!("Shutting down server.");
+            }
             shared.request_stop();
             ControlConn::new(tcp, &hs.leftover).close(None).await;
         }
@@ -159,11 +168,16 @@ async fn run_case(
     let case = Arc::clone(&shared.cases[n - 1]);
     let id = case.id.to_string();
     if shared.excludes.is_excluded(&agent, &id) {
-        println!("Skipping test case {id} for agent {agent} by test configuration!");
+        if shared.verbose {
+            println!("Skipping test case {id} for agent {agent} by test configuration!");
+        }
         ControlConn::new(tcp, &hs.leftover).close(None).await;
         return;
     }
-    println!("Running test case ID {id} for agent {agent} from peer {peer}");
+    if shared.verbose {
+        println!("Running test case ID {id} for agent {agent} from peer {peer}");
+    }
+    let _running = shared.case_started();
     shared.begin_agent(&agent);
     let request_text = hs.clone();
     let play = tokio::spawn(player(PlayRequest {

@@ -85,6 +85,8 @@ pub struct FuzzingServerConfig {
     pub excludes: AgentCaseExcludes,
     /// Subprotocols the server accepts (spec `protocols`).
     pub protocols: Vec<String>,
+    /// Print a line per case and per report request, as Autobahn does.
+    pub verbose: bool,
 }
 
 /// A bound fuzzing server. [`Self::run`] serves until `/stopServer`,
@@ -129,7 +131,13 @@ impl FuzzingServer {
         let listener = TcpListener::bind(addr).await?;
         let writer = ReportWriter::open(out)?;
         let cases = config.cases.into_iter().map(Arc::new).collect();
-        let shared = state::Shared::new(cases, config.excludes, config.protocols, writer);
+        let shared = state::Shared::new(
+            cases,
+            config.excludes,
+            config.protocols,
+            writer,
+            config.verbose,
+        );
         Ok(Self {
             listener,
             shared: Arc::new(shared),

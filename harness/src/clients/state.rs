@@ -45,6 +45,20 @@ pub(crate) struct Shared {
     recorded: watch::Sender<u64>,
     /// Set to true to stop the server.
     pub(crate) stop: watch::Sender<bool>,
+    /// How many `/runCase` connections are being played right now.
+    running: watch::Sender<usize>,
+    /// Whether to print a line per case and per control request (Autobahn prints them).
+    pub(crate) verbose: bool,
+}
+
+/// Counts a running case for as long as it lives (see [`Shared::case_started`]).
+#[derive(Debug)]
+pub(crate) struct RunningCase<'a>(&'a watch::Sender<usize>);
+
+impl Drop for RunningCase<'_> {
+    fn drop(&mut self) {
+        self.0.send_modify(|n| *n = n.saturating_sub(1));
+    }
 }
 
 impl Shared {
@@ -53,6 +67,7 @@ impl Shared {
         excludes: AgentCaseExcludes,
         protocols: Vec<String>,
         writer: ReportWriter,
+        verbose: bool,
     ) -> Self {
         let ids = cases.iter().map(|c| c.id.to_string()).collect();
         Self {
@@ -67,6 +82,8 @@ impl Shared {
             }),
             recorded: watch::channel(0).0,
             stop: watch::channel(false).0,
+            running: watch::channel(0).0,
+            verbose,
         }
     }
 
@@ -148,6 +165,20 @@ impl Shared {
                 s
             })
             .collect()
+    }
+
+    /// Marks a case as running until the returned guard is dropped (after its record is written).
+    pub(crate) fn case_started(&self) -> RunningCase<'_> {
+        self.running.send_modify(|n| *n += 1);
+        RunningCase(&self.running)
+    }
+
+    /// Waits until no case is being played, at most `limit`: a client driver that calls
+    /// `/updateReports` right after its last case closed would otherwise race the recording
+    /// of that case.
+    pub(crate) async fn settle(&self, limit: std::time::Duration) {
+        let mut rx = self.running.subscribe();
+        let _ = tokio::time::timeout(limit, rx.wait_for(|n| *n == 0)).await;
     }
 
     /// Asks the server to stop.
