@@ -4,6 +4,7 @@
 //! ```sh
 //! wstest -m fuzzingserver -s fuzzingserver.json &       # listens on ws://127.0.0.1:9001
 //! cargo run --release --example autobahn_client -- ws://127.0.0.1:9001 websocket-driver
+//! WS_DEFLATE=1 cargo run --release --example autobahn_client   # offer permessage-deflate
 //! ```
 
 use std::sync::{Arc, Mutex};
@@ -19,7 +20,10 @@ async fn main() -> Result<(), websocket_driver::Error> {
     let mut args = std::env::args().skip(1);
     let url = args.next().unwrap_or_else(|| "ws://127.0.0.1:9001".into());
     let agent = args.next().unwrap_or_else(|| "websocket-driver".into());
-    let options = Options::new().max_length(MAX_LENGTH);
+    let mut options = Options::new().max_length(MAX_LENGTH);
+    if std::env::var("WS_DEFLATE").as_deref() == Ok("1") {
+        options = options.deflate(websocket_driver::ext::deflate::DeflateConfig::default());
+    }
 
     // getCaseCount answers with one text message and closes.
     let count = Arc::new(Mutex::new(String::new()));
