@@ -1,0 +1,113 @@
+//! Replays every committed fuzz seed (`corpus/fuzz/<target>/*.bin`) through the entry point its
+//! fuzz target calls, on stable, so that each seed is a regression test: a crash found by fuzzing
+//! is committed as a seed here, and `cargo test` fails until it is fixed.
+
+use std::path::{Path, PathBuf};
+
+use websocket_driver::{fuzzing, Event, Role};
+
+// The structured input of the `connection_ops` target, compiled here from the same source file.
+#[allow(dead_code, unreachable_pub)]
+#[path = "../../fuzz/src/operation.rs"]
+mod operation;
+
+/// The seeds of `target`, sorted; panics if there are none, so a renamed folder cannot pass
+/// silently.
+fn seeds(target: &str) -> Vec<(PathBuf, Vec<u8>)> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../corpus/fuzz")
+        .join(target);
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|entry| entry.expect("readable folder").path())
+        .collect();
+    files.sort();
+    assert!(!files.is_empty(), "no seeds in {}", dir.display());
+    files
+        .into_iter()
+        .map(|path| {
+            let data = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            (path, data)
+        })
+        .collect()
+}
+
+/// Runs `check` on each seed, and reports every seed that panics (not only the first).
+fn replay(target: &str, check: impl Fn(&[u8]) + std::panic::RefUnwindSafe) {
+    let failed: Vec<String> = seeds(target)
+        .into_iter()
+        .filter(|(_, data)| std::panic::catch_unwind(|| check(data)).is_err())
+        .map(|(path, _)| path.display().to_string())
+        .collect();
+    assert!(failed.is_empty(), "seeds that fail: {failed:#?}");
+}
+
+/// The close code a hand-made seed's name promises (`violation-...-1002.chunk3.<hash>.bin`).
+fn promised_code(path: &Path) -> Option<u16> {
+    let name = path.file_name()?.to_str()?;
+    let kind = name.split('.').next()?;
+    kind.strip_prefix("violation-")?
+        .rsplit('-')
+        .next()?
+        .parse()
+        .ok()
+}
+
+/// Frame seeds: the invariants, and for a violation seed, the close code in its name.
+fn replay_frames(target: &str, role: Role) {
+    for (path, data) in seeds(target) {
+        let events = fuzzing::parse_frames(role, &data);
+        if let Some(code) = promised_code(&path) {
+            let last = events.iter().rev().take(2).collect::<Vec<_>>();
+            assert!(
+                matches!(last[..], [Event::Close { code: c, .. }, Event::Error(_)] if *c == code),
+                "{}: expected an error and a close with {code}, got {events:?}",
+                path.display()
+            );
+        }
+    }
+}
+
+#[test]
+fn parse_frame_server() {
+    replay("parse_frame_server", |data| {
+        fuzzing::parse_frames(Role::Server, data);
+    });
+    replay_frames("parse_frame_server", Role::Server);
+}
+
+#[test]
+fn parse_frame_client() {
+    replay("parse_frame_client", |data| {
+        fuzzing::parse_frames(Role::Client, data);
+    });
+    replay_frames("parse_frame_client", Role::Client);
+}
+
+#[test]
+fn connection_ops() {
+    use arbitrary::{Arbitrary, Unstructured};
+    replay("connection_ops", |data| {
+        // As `libfuzzer_sys::fuzz_target!` decodes it; an input too short to decode is skipped there too.
+        if let Ok(input) = operation::Input::arbitrary_take_rest(Unstructured::new(data)) {
+            if input.ops.len() <= operation::MAX_OPERATIONS {
+                input.run();
+            }
+        }
+    });
+}
+
+#[test]
+fn handshake_request() {
+    replay("handshake_request", fuzzing::handshake_request);
+}
+
+#[test]
+fn handshake_response() {
+    replay("handshake_response", fuzzing::handshake_response);
+}
+
+#[test]
+fn utf8() {
+    replay("utf8", fuzzing::utf8);
+}
