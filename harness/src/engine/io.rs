@@ -11,12 +11,26 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::time::{sleep_until, timeout, Instant};
 
 use super::protocol::{DropMode, Fuzzer};
+use super::sched::{schedule, Phase, Physical};
 
 /// Size of one socket read (Twisted reads up to 64 KiB at a time too).
 const READ_SIZE: usize = 64 * 1024;
 
 /// How long a flushing drop may take to send what is queued.
 const FLUSH_LIMIT: Duration = Duration::from_secs(1);
+
+/// The pause before a write that Autobahn makes one reactor iteration after the previous one
+/// (see `sched`). Measured on Autobahn writing chops to a sink: the first two leave together,
+/// then one every 25 to 35 µs.
+const REACTOR_GAP: Duration = Duration::from_micros(30);
+
+/// Waits until `until` by spinning: a Tokio timer is too coarse (1 ms) and a thread sleep
+/// overshoots by tens of microseconds. The waits are that short.
+fn spin_until(until: Instant) {
+    while Instant::now() < until {
+        std::hint::spin_loop();
+    }
+}
 
 enum Wake {
     Read(std::io::Result<usize>),
@@ -33,8 +47,9 @@ where
 {
     let (mut rd, mut wr) = tokio::io::split(stream);
     let hard_deadline = Instant::now() + limit;
-    let mut pending: VecDeque<Vec<u8>> = VecDeque::new();
+    let mut pending: VecDeque<Physical> = VecDeque::new();
     let mut offset = 0usize;
+    let mut gate: Option<Instant> = None;
     let mut can_write = true;
     let mut buf = vec![0u8; READ_SIZE];
 
@@ -43,13 +58,11 @@ where
     if !leftover.is_empty() {
         fz.process(leftover);
     }
+    let mut phase = Phase::Read;
     loop {
-        pending.extend(fz.take_writes());
+        schedule(fz.take_writes(), phase, &mut pending);
         if !can_write {
             pending.clear();
-        }
-        while pending.front().is_some_and(Vec::is_empty) {
-            pending.pop_front();
         }
         if let Some(mode) = fz.drop_mode {
             if mode == DropMode::Flush && can_write {
@@ -64,10 +77,16 @@ where
             .next_deadline()
             .map_or(hard_deadline, |d| d.min(hard_deadline));
         let wake = {
-            let chunk = pending.front().map(|c| &c[offset..]);
+            let chunk = pending.front().map(|c| &c.data[offset..]);
+            // Wait for the reactor gap only before a write that starts a new iteration.
+            let wait_until =
+                gate.filter(|_| offset == 0 && pending.front().is_some_and(|p| p.gap_before));
             tokio::select! {
                 r = rd.read(&mut buf) => Wake::Read(r),
                 w = async {
+                    if let Some(g) = wait_until {
+                        spin_until(g);
+                    }
                     match chunk {
                         Some(c) => wr.write(c).await,
                         None => std::future::pending().await,
@@ -82,10 +101,14 @@ where
                 fz.connection_lost();
                 break;
             }
-            Wake::Read(Ok(n)) => fz.on_data(&buf[..n]),
+            Wake::Read(Ok(n)) => {
+                phase = Phase::Read;
+                fz.on_data(&buf[..n]);
+            }
             Wake::Wrote(Ok(n)) if n > 0 => {
                 offset += n;
-                if pending.front().is_some_and(|c| offset >= c.len()) {
+                if pending.front().is_some_and(|c| offset >= c.data.len()) {
+                    gate = Some(Instant::now() + REACTOR_GAP);
                     pending.pop_front();
                     offset = 0;
                 }
@@ -97,6 +120,7 @@ where
                 offset = 0;
             }
             Wake::Timer => {
+                phase = Phase::Timer;
                 if fz.now >= hard_deadline {
                     fz.safety_timeout(limit);
                 } else {
@@ -109,14 +133,11 @@ where
     let _ = timeout(FLUSH_LIMIT, wr.shutdown()).await;
 }
 
-async fn flush<W: AsyncWrite + Unpin>(wr: &mut W, pending: &mut VecDeque<Vec<u8>>, offset: usize) {
+async fn flush<W: AsyncWrite + Unpin>(wr: &mut W, pending: &mut VecDeque<Physical>, offset: usize) {
     let mut offset = offset;
     while let Some(chunk) = pending.pop_front() {
-        if wr
-            .write_all(&chunk[offset.min(chunk.len())..])
-            .await
-            .is_err()
-        {
+        let rest = &chunk.data[offset.min(chunk.data.len())..];
+        if wr.write_all(rest).await.is_err() {
             return;
         }
         offset = 0;

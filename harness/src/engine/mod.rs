@@ -15,6 +15,7 @@ mod io;
 mod protocol;
 mod record;
 mod rx;
+mod sched;
 mod timers;
 mod tx;
 mod utf8;
@@ -228,3 +229,18 @@ fn safety_limit(case: &Case, t: &Timeouts) -> Duration {
 
 #[cfg(test)]
 mod tests;
+
+/// Whether a case's verdict can depend on how fast the peer reads: it writes in chops or
+/// synced pieces, and Autobahn's NON-STRICT/OK distinction then rests on whether the peer
+/// handled one piece before the next arrived (3.4, 4.1.5, 4.2.5 with octet-wise writes).
+/// Autobahn runs one case at a time; a runner that runs cases concurrently should run these
+/// alone, so that a loaded peer does not change their verdicts.
+pub fn is_timing_sensitive(case: &Case) -> bool {
+    case.steps.iter().any(|s| match s {
+        Step::Frame(f) => f.chopsize.is_some() || f.sync,
+        Step::Message(m) => m.sync,
+        Step::Raw(r) => r.chopsize.is_some() || r.sync,
+        Step::FrameData(d) => d.sync,
+        _ => false,
+    })
+}

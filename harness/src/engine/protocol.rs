@@ -159,6 +159,15 @@ pub(crate) struct RxFrame {
 /// Control frames may announce anything; the harness keeps this much of their payload.
 pub(crate) const MAX_CONTROL: usize = 64 * 1024;
 
+/// One write handed to the transport.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Write {
+    pub(crate) data: Vec<u8>,
+    /// A synced write (Autobahn `sync`, or a chop): it goes out on its own, and the peer gets
+    /// a moment before the next one, as Autobahn re-enters its reactor after each.
+    pub(crate) sync: bool,
+}
+
 /// A frame being written piece by piece (`frame_header` / `frame_data` steps).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct StreamFrame {
@@ -191,8 +200,8 @@ pub struct Fuzzer<'c> {
     pub(crate) received: Vec<Observed>,
     pub(crate) log: WireLog,
     pub(crate) timers: Timers,
-    /// Octets handed to the transport, in order, not yet taken by the I/O loop.
-    pub(crate) out: Vec<Vec<u8>>,
+    /// Writes handed to the transport, in order, not yet taken by the I/O loop.
+    pub(crate) out: Vec<Write>,
     /// Set when the harness closes the socket.
     pub(crate) drop_mode: Option<DropMode>,
     pub(crate) rx: RxState,
@@ -235,8 +244,8 @@ impl<'c> Fuzzer<'c> {
         self.timers.next_deadline()
     }
 
-    /// Takes the octets written since the last call, in order.
-    pub(crate) fn take_writes(&mut self) -> Vec<Vec<u8>> {
+    /// Takes the writes made since the last call, in order.
+    pub(crate) fn take_writes(&mut self) -> Vec<Write> {
         std::mem::take(&mut self.out)
     }
 

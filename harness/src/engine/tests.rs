@@ -39,7 +39,10 @@ fn server(opcode: u8, fin: bool, rsv: u8, payload: &[u8]) -> Vec<u8> {
 /// Frames the fuzzer wrote since the last call (unmasked).
 fn written(fz: &mut Fuzzer<'_>) -> Vec<DecodedFrame> {
     let mut c = FrameCollector::new(1 << 20);
-    fz.take_writes().iter().flat_map(|w| c.push(w)).collect()
+    fz.take_writes()
+        .iter()
+        .flat_map(|w| c.push(&w.data))
+        .collect()
 }
 
 fn close_of(f: &DecodedFrame) -> (u16, String) {
@@ -296,9 +299,10 @@ fn wire_log_and_stats() {
     let mut fz = open(&c);
     let writes = fz.take_writes();
     assert_eq!(
-        writes.iter().map(Vec::len).collect::<Vec<_>>(),
+        writes.iter().map(|w| w.data.len()).collect::<Vec<_>>(),
         [40, 40, 26]
     );
+    assert!(writes.iter().all(|w| w.sync), "chopped writes are synced");
     let tf = &fz.log.rows[0];
     assert_eq!(tf[0], "TF");
     assert_eq!(tf[1], json!([1, "0xff"]));

@@ -12,7 +12,7 @@ use crate::wire::{
     apply_mask, chop, encode_frame, encode_header, FrameSpec, OP_BINARY, OP_CONTINUATION, OP_TEXT,
 };
 
-use super::protocol::{EchoProgress, Fuzzer, Role, StreamFrame, WsState};
+use super::protocol::{EchoProgress, Fuzzer, Role, StreamFrame, Write, WsState};
 use super::timers::TimerKind;
 use super::wirelog::TxFrameRow;
 
@@ -123,7 +123,10 @@ impl Fuzzer<'_> {
         let sync = sync || size > 0;
         for piece in chop(data, size) {
             self.log.tx_octets(piece, sync);
-            self.out.push(piece.to_vec());
+            self.out.push(Write {
+                data: piece.to_vec(),
+                sync,
+            });
         }
     }
 
