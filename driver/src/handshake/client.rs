@@ -539,6 +539,51 @@ mod tests {
         );
     }
 
+    #[cfg(feature = "deflate")]
+    #[test]
+    fn offers_deflate_and_reads_what_was_agreed() {
+        use crate::ext::deflate::{DeflateConfig, DeflateParams, DeflateResponseError};
+        let mut hs = client("ws://h/", &[]);
+        let config = DeflateConfig::new()
+            .params(DeflateParams::new().server_no_context_takeover(true))
+            .fallback(DeflateParams::new());
+        hs.offer_deflate(config.clone());
+        // Offering twice replaces the header rather than repeating it.
+        hs.offer_deflate(config);
+        let request = text(hs.request_bytes()).to_owned();
+        assert!(
+            request.ends_with(
+                "\r\nSec-WebSocket-Extensions: permessage-deflate; server_no_context_takeover; \
+                 client_max_window_bits, permessage-deflate; client_max_window_bits\r\n\r\n"
+            ),
+            "{request}"
+        );
+        assert_eq!(request.matches("Extensions").count(), 1);
+
+        let bytes =
+            response("Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits=9\r\n");
+        let (parsed, _) = hs.parse_response(&bytes).unwrap().unwrap();
+        let agreed = hs.negotiated_deflate(&parsed).unwrap().unwrap();
+        assert_eq!(agreed.params.client_max_window_bits, Some(9));
+        assert!(!agreed.params.server_no_context_takeover);
+
+        let declined = response("");
+        let (parsed, _) = hs.parse_response(&declined).unwrap().unwrap();
+        assert_eq!(hs.negotiated_deflate(&parsed), Ok(None));
+
+        let bad =
+            response("Sec-WebSocket-Extensions: permessage-deflate; server_max_window_bits=16\r\n");
+        assert_eq!(
+            hs.parse_response(&bad).unwrap_err(),
+            HandshakeError::InvalidDeflateResponse(DeflateResponseError::InvalidWindowBits)
+        );
+        let other = response("Sec-WebSocket-Extensions: permessage-deflate, x-foo\r\n");
+        assert_eq!(
+            hs.parse_response(&other).unwrap_err(),
+            HandshakeError::ExtensionNotOffered
+        );
+    }
+
     #[test]
     fn protocol_chosen_when_none_was_offered_is_an_error() {
         let hs = client("ws://h/", &[]);

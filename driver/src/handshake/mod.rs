@@ -10,8 +10,8 @@
 //! base64 of the SHA-1 of the key and a fixed GUID (section 4.2.2):
 //!
 //! > For this header field, the server has to take the value (as present in the header field,
-//! > e.g., the base64-encoded [RFC4648] version minus any leading and trailing whitespace) and
-//! > concatenate this with the Globally Unique Identifier (GUID, [RFC4122]) "258EAFA5-E914-47DA-
+//! > e.g., the base64-encoded \[RFC4648\] version minus any leading and trailing whitespace) and
+//! > concatenate this with the Globally Unique Identifier (GUID, \[RFC4122\]) "258EAFA5-E914-47DA-
 //! > 95CA-C5AB0DC85B11" in string form, which is unlikely to be used by network endpoints that do
 //! > not understand the WebSocket Protocol.
 //!
@@ -50,7 +50,7 @@ pub use server::{Accepted, ServerHandshake, ServerOptions};
 
 /// The GUID that RFC 6455 section 1.3 appends to the client's key before hashing.
 ///
-/// > concatenate this with the Globally Unique Identifier (GUID, [RFC4122])
+/// > concatenate this with the Globally Unique Identifier (GUID, \[RFC4122\])
 /// > "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 pub const GUID: &str = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
@@ -59,7 +59,7 @@ pub const VERSION: &str = "13";
 
 /// Computes `Sec-WebSocket-Accept` for a `Sec-WebSocket-Key` (RFC 6455 section 4.2.2, step 5.4).
 ///
-/// > A SHA-1 hash (160 bits) [FIPS.180-3], base64-encoded (see Section 4 of [RFC4648]), of this
+/// > A SHA-1 hash (160 bits) \[FIPS.180-3\], base64-encoded (see Section 4 of \[RFC4648\]), of this
 /// > concatenation is then returned in the server's handshake.
 ///
 /// The key is used as given, minus leading and trailing whitespace, without decoding it.

@@ -399,6 +399,55 @@ mod tests {
         assert!(!text.to_ascii_lowercase().contains("extensions"), "{text}");
     }
 
+    #[cfg(feature = "deflate")]
+    #[test]
+    fn accepts_the_first_valid_deflate_offer_and_names_it() {
+        use crate::ext::deflate::{DeflateConfig, DeflateParams};
+        let request = request_with(|r| {
+            set(
+                r,
+                "Sec-WebSocket-Extensions",
+                Some(
+                    "permessage-deflate; server_max_window_bits=20, \
+                     permessage-deflate; server_max_window_bits=10; client_max_window_bits",
+                ),
+            );
+        });
+        let config = DeflateConfig::new().params(DeflateParams::new().client_max_window_bits(12));
+        let accepted = ServerHandshake::accept_with_deflate(
+            &request,
+            &ServerOptions::default(),
+            Some(&config),
+        )
+        .unwrap();
+        let text = String::from_utf8(accepted.response).unwrap();
+        assert!(
+            text.ends_with(
+                "\r\nSec-WebSocket-Extensions: permessage-deflate; server_max_window_bits=10; \
+                 client_max_window_bits=12\r\n\r\n"
+            ),
+            "{text}"
+        );
+        let agreed = accepted.deflate.unwrap();
+        assert_eq!(agreed.params.server_max_window_bits, Some(10));
+        assert_eq!(agreed.params.client_max_window_bits, Some(12));
+        assert_eq!(accepted.extensions.len(), 2);
+
+        // Declined: no usable offer, or deflate not enabled.
+        for (offer, config) in [
+            ("permessage-deflate; foo", Some(&config)),
+            ("permessage-deflate", None),
+        ] {
+            let request = request_with(|r| set(r, "Sec-WebSocket-Extensions", Some(offer)));
+            let accepted =
+                ServerHandshake::accept_with_deflate(&request, &ServerOptions::default(), config)
+                    .unwrap();
+            assert_eq!(accepted.deflate, None);
+            let text = String::from_utf8(accepted.response).unwrap();
+            assert!(!text.contains("Extensions"), "{text}");
+        }
+    }
+
     #[test]
     fn leaves_out_additional_headers_that_would_split_the_response() {
         let options = ServerOptions {

@@ -2,8 +2,8 @@
 //! of a connection ([`Compressor`], [`Decompressor`]) on flate2 with the zlib-rs backend.
 //!
 //! > The "permessage-deflate" extension [...] compresses the payload of a message using the
-//! > DEFLATE algorithm [RFC1951] and uses the byte boundary alignment method introduced in
-//! > [RFC1979] (section 7).
+//! > DEFLATE algorithm \[RFC1951\] and uses the byte boundary alignment method introduced in
+//! > \[RFC1979\] (section 7).
 //!
 //! A sender deflates each message with a sync flush and removes the `00 00 ff ff` that ends it,
 //! and sets RSV1 on the message's first frame (section 7.2.1); a receiver appends those four

@@ -496,3 +496,31 @@ fn a_client_reads_unmasked_compressed_frames() {
         [Event::Message(Message::Text("from the server".into()))]
     );
 }
+
+#[test]
+fn a_ping_between_compressed_fragments_is_answered_and_the_message_completes() {
+    let text = sample(21, 20_000);
+    let compressed = deflate(text.as_bytes());
+    let half = compressed.len() / 2;
+    let mut bytes = raw_frame(false, 0b100, OpCode::Text, Some(KEY), &compressed[..half]);
+    bytes.extend(raw_frame(true, 0, OpCode::Ping, Some(KEY), b"p"));
+    bytes.extend(raw_frame(
+        true,
+        0,
+        OpCode::Continuation,
+        Some(KEY),
+        &compressed[half..],
+    ));
+    let mut server = server_with_deflate(1 << 20);
+    server.handle_bytes(&bytes);
+    assert_eq!(
+        events(&mut server),
+        [
+            Event::Ping(b"p".to_vec()),
+            Event::Message(Message::Text(text)),
+        ]
+    );
+    let (_, frames) = take_wire(&mut server);
+    assert_eq!(frames[0].opcode, OpCode::Pong);
+    assert_eq!(frames[0].rsv, 0);
+}
