@@ -119,6 +119,19 @@ pub enum Error {
     Handshake(String),
     /// The transport failed.
     Io(std::io::Error),
+    /// The TLS handshake failed (feature `tls`); carries rustls' reason, e.g. an alert from the
+    /// peer or no protocol version in common. A certificate we reject is [`Error::Certificate`].
+    #[cfg(feature = "tls")]
+    Tls(tokio_rustls::rustls::Error),
+    /// The peer's certificate was rejected (feature `tls`): an untrusted root, a name that
+    /// does not match the URL's host, an expired certificate; carries rustls' reason.
+    #[cfg(feature = "tls")]
+    Certificate(tokio_rustls::rustls::CertificateError),
+    /// The HTTP proxy answered `CONNECT` with a status other than 2xx: the status code and
+    /// reason phrase, e.g. `407 Proxy Authentication Required`.
+    ProxyRefused(u16, String),
+    /// The proxy URL is unusable or the proxy's answer is not valid HTTP; the text says why.
+    Proxy(String),
 }
 
 impl fmt::Display for Error {
@@ -136,6 +149,14 @@ impl fmt::Display for Error {
             Self::CloseReasonTooLong(len) => write!(f, "close reason of {len} bytes exceeds 123"),
             Self::Handshake(why) => write!(f, "handshake failed: {why}"),
             Self::Io(err) => write!(f, "i/o error: {err}"),
+            #[cfg(feature = "tls")]
+            Self::Tls(err) => write!(f, "tls handshake failed: {err}"),
+            #[cfg(feature = "tls")]
+            Self::Certificate(err) => write!(f, "bad certificate: {err}"),
+            Self::ProxyRefused(status, reason) => {
+                write!(f, "proxy refused the tunnel: {status} {reason}")
+            }
+            Self::Proxy(why) => write!(f, "proxy failed: {why}"),
         }
     }
 }
@@ -144,6 +165,8 @@ impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Self::Io(err) => Some(err),
+            #[cfg(feature = "tls")]
+            Self::Tls(err) => Some(err),
             _ => None,
         }
     }
@@ -291,6 +314,14 @@ mod tests {
             (
                 Error::Io(std::io::Error::other("reset")),
                 "i/o error: reset",
+            ),
+            (
+                Error::ProxyRefused(407, "Proxy Authentication Required".into()),
+                "proxy refused the tunnel: 407 Proxy Authentication Required",
+            ),
+            (
+                Error::Proxy("no host in the proxy url".into()),
+                "proxy failed: no host in the proxy url",
             ),
         ];
         for (error, message) in api {

@@ -46,6 +46,14 @@ pub struct Options {
     /// policy. Default: off.
     #[cfg(feature = "deflate")]
     pub deflate: Option<DeflateConfig>,
+    /// Client, `wss://`: the TLS configuration (trusted roots, client certificate). Default:
+    /// the webpki roots (Mozilla's), SNI on, ALPN `http/1.1`.
+    #[cfg(feature = "tls")]
+    pub tls: Option<crate::tokio::tls::TlsConfig>,
+    /// Client: an HTTP proxy to tunnel through with `CONNECT`, as
+    /// `http://[user:password@]host[:port]`; the credentials go in
+    /// `Proxy-Authorization: Basic`. Default: none (connect directly).
+    pub proxy: Option<String>,
 }
 
 impl Default for Options {
@@ -58,6 +66,9 @@ impl Default for Options {
             close_timeout: DEFAULT_CLOSE_TIMEOUT,
             #[cfg(feature = "deflate")]
             deflate: None,
+            #[cfg(feature = "tls")]
+            tls: None,
+            proxy: None,
         }
     }
 }
@@ -118,6 +129,34 @@ impl Options {
         self.deflate = Some(config);
         self
     }
+
+    /// Trusts exactly these roots for `wss://` (a self-signed or private CA), instead of the
+    /// webpki roots.
+    #[cfg(feature = "tls")]
+    #[must_use]
+    pub fn tls_roots(mut self, roots: tokio_rustls::rustls::RootCertStore) -> Self {
+        self.tls = Some(crate::tokio::tls::TlsConfig::with_roots(roots));
+        self
+    }
+
+    /// Uses this rustls client configuration for `wss://` (client certificates, a custom
+    /// verifier); its ALPN and other settings are used as they are.
+    #[cfg(feature = "tls")]
+    #[must_use]
+    pub fn tls_config(
+        mut self,
+        config: std::sync::Arc<tokio_rustls::rustls::ClientConfig>,
+    ) -> Self {
+        self.tls = Some(crate::tokio::tls::TlsConfig::new(config));
+        self
+    }
+
+    /// Connects through the HTTP proxy at `url` (`http://[user:password@]host[:port]`).
+    #[must_use]
+    pub fn proxy(mut self, url: impl Into<String>) -> Self {
+        self.proxy = Some(url.into());
+        self
+    }
 }
 
 #[cfg(test)]
@@ -130,6 +169,7 @@ mod tests {
         assert_eq!(o.max_length, 0x3ffffff);
         assert!(o.accept_protocols.is_empty() && o.protocols.is_empty());
         assert!(o.additional_headers.is_empty());
+        assert_eq!(o.proxy, None);
     }
 
     #[test]
@@ -140,7 +180,8 @@ mod tests {
             .protocols(vec![String::from("c")])
             .additional_header("X-A", "1")
             .additional_header("X-B", "2")
-            .close_timeout(Duration::from_millis(50));
+            .close_timeout(Duration::from_millis(50))
+            .proxy("http://p:3128");
         assert_eq!(o.max_length, 10);
         assert_eq!(o.accept_protocols, ["a", "b"]);
         assert_eq!(o.protocols, ["c"]);
@@ -149,5 +190,6 @@ mod tests {
             [("X-A".into(), "1".into()), ("X-B".into(), "2".into())]
         );
         assert_eq!(o.close_timeout, Duration::from_millis(50));
+        assert_eq!(o.proxy.as_deref(), Some("http://p:3128"));
     }
 }

@@ -1,6 +1,8 @@
 //! [`make_server`]: a [`Server`] from an HTTP upgrade request (the seed's `make-server`,
 //! whose `env` is the request as a web framework sees it). RFC 6455 section 4.2.
 
+use std::borrow::Cow;
+
 use crate::handshake::{Refusal, Request, ServerHandshake, ServerOptions};
 
 use super::socket::{Handshake, Phase};
@@ -15,7 +17,15 @@ use super::{Options, Server, WebSocket};
 /// be written before closing. The subprotocol agreed is the first the client offers that
 /// is in [`Options::accept_protocols`]. Nothing is sent before
 /// [`start_connection`](WebSocket::start_connection).
-pub fn make_server(request: &Request, options: Options) -> Result<Server, Refusal> {
+///
+/// `request` is a [`Request`], or with the `http` feature the `http::Request` that hyper
+/// and axum give a handler (see [`Server::http_response`]).
+pub fn make_server<R>(request: &R, options: Options) -> Result<Server, Refusal>
+where
+    R: UpgradeRequest + ?Sized,
+{
+    let request = request.to_request();
+    let request = request.as_ref();
     let server_options = ServerOptions {
         accept_protocols: options.accept_protocols.clone(),
         additional_headers: options.additional_headers.clone(),
@@ -39,6 +49,18 @@ pub fn make_server(request: &Request, options: Options) -> Result<Server, Refusa
     Ok(ws)
 }
 
+/// An upgrade request as some HTTP stack represents it: what [`make_server`] accepts.
+pub trait UpgradeRequest {
+    /// The request as the handshake reads it: method, target, version and headers.
+    fn to_request(&self) -> Cow<'_, Request>;
+}
+
+impl UpgradeRequest for Request {
+    fn to_request(&self) -> Cow<'_, Request> {
+        Cow::Borrowed(self)
+    }
+}
+
 impl Server {
     /// Queues the 101 response and opens the connection, running the `open` listener
     /// (the seed's `start-connection`). Returns whether the handshake was queued: false
@@ -51,6 +73,17 @@ impl Server {
             std::mem::replace(&mut self.handshake, Handshake::Done)
         {
             self.out = response;
+        }
+        self.open();
+        true
+    }
+
+    /// Opens the connection without queueing the 101 response, running the `open` listener:
+    /// for a server embedded in an HTTP server that sent the response itself (see
+    /// [`Server::http_response`]). Returns false if the connection was already started.
+    pub fn start_upgraded(&mut self) -> bool {
+        if !matches!(self.phase, Phase::Idle) {
+            return false;
         }
         self.open();
         true

@@ -524,3 +524,39 @@ fn a_ping_between_compressed_fragments_is_answered_and_the_message_completes() {
     assert_eq!(frames[0].opcode, OpCode::Pong);
     assert_eq!(frames[0].rsv, 0);
 }
+
+#[test]
+fn garbage_in_compressed_frames_never_panics_and_closes_once() {
+    let mut state = 0x2545_f491_4f6c_dd1d_u64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for round in 0..500 {
+        let len = (next() % 400) as usize;
+        let mut payload: Vec<u8> = (0..len).map(|_| next() as u8).collect();
+        // Some rounds start with a valid stored-block header, to get past the first byte.
+        if round % 3 == 0 && payload.len() > 5 {
+            payload[..5].copy_from_slice(&[0x00, 0x05, 0x00, 0xfa, 0xff]);
+        }
+        let opcode = if round % 2 == 0 {
+            OpCode::Text
+        } else {
+            OpCode::Binary
+        };
+        let cut = (next() as usize) % (payload.len() + 1);
+        let bytes = compressed_frames(opcode, &payload, &[cut]);
+        let mut server = server_with_deflate(1000);
+        for piece in bytes.chunks(1 + (next() % 50) as usize) {
+            server.handle_bytes(piece);
+        }
+        server.handle_eof();
+        let closes = events(&mut server)
+            .iter()
+            .filter(|e| matches!(e, Event::Close { .. }))
+            .count();
+        assert_eq!(closes, 1, "round {round}");
+    }
+}
