@@ -302,6 +302,10 @@ async fn run_case_records_reports_and_status_as_each_case_ends() {
     )
     .await;
     assert!(seen.close.is_some());
+    assert!(
+        s.out.join("index.html").exists(),
+        "updateReports renders the HTML report"
+    );
     let summaries = tokio::time::timeout(T, s.task)
         .await
         .expect("server stops")

@@ -119,6 +119,7 @@ pub(crate) async fn handle(
         Command::UpdateReports { agent, shutdown } => {
             // Reports are written as cases end; wait for the ones still being recorded.
             shared.settle(SETTLE_LIMIT).await;
+            shared.write_html().await;
             if shared.verbose {
                 println!("Updating reports, requested by peer {peer} (agent {agent})");
                 for summary in shared.summaries() {

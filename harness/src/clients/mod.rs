@@ -9,7 +9,8 @@
 //!
 //! Differences from Autobahn, all on the side of not losing results:
 //! - each case's report file and `index.json` are written as soon as the case ends, not on
-//!   `/updateReports`, so a client that crashes or never calls it loses nothing;
+//!   `/updateReports`, so a client that crashes or never calls it loses nothing; the HTML
+//!   report is rendered on `/updateReports` and again when the server stops;
 //! - every connection is its own task with its own timeouts (opening handshake 5 s, closing
 //!   handshake 1 s, each case bounded by its timers plus slack), so a client that hangs,
 //!   connects twice or sends garbage never holds up the others;
@@ -192,6 +193,7 @@ impl FuzzingServer {
         })
         .await;
         tasks.shutdown().await;
+        self.shared.write_html().await;
         self.shared.summaries()
     }
 }

@@ -181,6 +181,19 @@ impl Shared {
         let _ = tokio::time::timeout(limit, rx.wait_for(|n| *n == 0)).await;
     }
 
+    /// Renders `index.html`, the case pages and `junit.xml` from the JSON reports written so
+    /// far (what Autobahn's `createReports` produces on `/updateReports`).
+    pub(crate) async fn write_html(&self) {
+        let dir = self.report_dir();
+        let rendered =
+            tokio::task::spawn_blocking(move || crate::html::write_html_reports(&dir)).await;
+        match rendered {
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => eprintln!("wsharness: HTML report: {e}"),
+            Err(e) => eprintln!("wsharness: HTML report: {e}"),
+        }
+    }
+
     /// Asks the server to stop.
     pub(crate) fn request_stop(&self) {
         self.stop.send_replace(true);
