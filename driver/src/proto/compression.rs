@@ -57,6 +57,8 @@ mod enabled {
         peer_resets: bool,
         /// The message being received is compressed.
         pub(in crate::proto) inflating: bool,
+        /// Some of its compressed payload has arrived.
+        fed: bool,
         /// Compressed output, kept between messages.
         scratch: Vec<u8>,
     }
@@ -77,6 +79,7 @@ mod enabled {
                 decompressor: Decompressor::new(),
                 peer_resets: negotiated.no_context_takeover(peer),
                 inflating: false,
+                fed: false,
                 scratch: Vec::new(),
             }
         }
@@ -109,6 +112,7 @@ mod enabled {
         pub(in crate::proto) fn start_inflating(&mut self, compressed: bool) {
             if let Some(state) = &mut self.deflate {
                 state.inflating = compressed;
+                state.fed = false;
             }
         }
 
@@ -138,6 +142,7 @@ mod enabled {
             let (Some(state), message) = (self.deflate.as_deref_mut(), &mut self.message) else {
                 return Ok(());
             };
+            state.fed |= !input.is_empty();
             let mut error = None;
             let result = state
                 .decompressor
@@ -153,6 +158,15 @@ mod enabled {
                 return Ok(());
             };
             state.inflating = false;
+            if !state.fed {
+                // An empty payload with RSV1 is no DEFLATE data at all (an empty message deflates
+                // to at least 0x00); inflating the tail alone would leave zlib inside a stored
+                // block header and garble the next message, so it is taken as an empty message.
+                if state.peer_resets {
+                    state.decompressor.reset();
+                }
+                return Ok(());
+            }
             let mut error = None;
             let result = state.decompressor.finish(state.peer_resets, |out| {
                 append(message, out, limit, &mut error)

@@ -560,3 +560,19 @@ fn garbage_in_compressed_frames_never_panics_and_closes_once() {
         assert_eq!(closes, 1, "round {round}");
     }
 }
+
+#[test]
+fn an_empty_compressed_payload_is_an_empty_message_and_the_next_one_inflates() {
+    let mut server = server_with_deflate(1 << 20);
+    server.handle_bytes(&raw_frame(true, 0b100, OpCode::Text, Some(KEY), b""));
+    server.handle_bytes(&compressed_frames(OpCode::Text, &[0x00], &[]));
+    server.handle_bytes(&compressed_frames(OpCode::Text, &deflate(b"next"), &[]));
+    assert_eq!(
+        events(&mut server),
+        [
+            Event::Message(Message::Text(String::new())),
+            Event::Message(Message::Text(String::new())),
+            Event::Message(Message::Text("next".into())),
+        ]
+    );
+}
