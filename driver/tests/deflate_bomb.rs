@@ -94,6 +94,9 @@ fn a_100_mib_bomb_closes_with_1009_in_bounded_memory() {
     }
     let peak = PEAK.load(Ordering::Relaxed) - base;
     let largest = LARGEST.load(Ordering::Relaxed);
+    println!(
+        "100 MiB bomb, max_length {max_length}: peak {peak} bytes, largest allocation {largest}"
+    );
 
     let events: Vec<Event> = std::iter::from_fn(|| client.poll_event()).collect();
     assert_eq!(events[0], Event::Error(ProtocolError::MessageTooLong));
