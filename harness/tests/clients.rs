@@ -115,6 +115,15 @@ struct Server {
 }
 
 async fn start(name: &str, ids: &[&str], excludes: AgentCaseExcludes) -> Server {
+    start_with(name, ids, excludes, echo_player()).await
+}
+
+async fn start_with(
+    name: &str,
+    ids: &[&str],
+    excludes: AgentCaseExcludes,
+    player: CasePlayer,
+) -> Server {
     let out = out_dir(name);
     let config = FuzzingServerConfig {
         cases: corpus_cases(ids),
@@ -122,7 +131,7 @@ async fn start(name: &str, ids: &[&str], excludes: AgentCaseExcludes) -> Server 
         protocols: vec![],
         verbose: false,
     };
-    let server = FuzzingServer::bind("127.0.0.1:0", config, &out, echo_player())
+    let server = FuzzingServer::bind("127.0.0.1:0", config, &out, player)
         .await
         .expect("bind");
     let addr = server.local_addr().expect("addr");
@@ -406,4 +415,44 @@ async fn futures_join<A: std::future::Future, B: std::future::Future>(
     b: B,
 ) -> (A::Output, B::Output) {
     tokio::join!(a, b)
+}
+
+#[tokio::test]
+async fn stopping_the_server_records_the_cases_still_running() {
+    // A player that never ends on its own.
+    let stuck: CasePlayer = Arc::new(|req: PlayRequest| {
+        Box::pin(async move {
+            tokio::time::sleep(Duration::from_secs(3600)).await;
+            record(&req, "OK", "OK", Some(1000))
+        })
+    });
+    let s = start_with("stop", &["1.1.1"], AgentCaseExcludes::default(), stuck).await;
+    let url = format!("ws://{}/runCase?case=1&agent=slow", s.addr);
+    let mut tcp = TcpStream::connect(s.addr).await.expect("connect");
+    client_handshake(&mut tcp, &client_request(&url, None, &[]).expect("url"), T)
+        .await
+        .expect("101");
+    // A status request that can never be answered must not hold the server either.
+    let status = tokio::spawn(visit(s.addr, "/getCaseStatus?case=1&agent=nobody", false));
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    visit(s.addr, "/stopServer", false).await;
+    let summaries = tokio::time::timeout(T, s.task)
+        .await
+        .expect("the server stops")
+        .expect("join");
+    assert_eq!(summaries[0].failed, ["1.1.1"]);
+    let idx = index(&s.out);
+    assert_eq!(idx["slow"]["1.1.1"]["behavior"], "FAILED");
+    let report: Value = serde_json::from_str(
+        &std::fs::read_to_string(s.out.join("slow_case_1_1_1.json")).expect("case file"),
+    )
+    .expect("json");
+    assert!(report["result"]
+        .as_str()
+        .is_some_and(|r| r.contains("stopped before the case ended")));
+    let status = tokio::time::timeout(T, status)
+        .await
+        .expect("status ends")
+        .expect("join");
+    assert!(status.texts.is_empty());
 }

@@ -110,7 +110,13 @@ pub(crate) async fn handle(
         Command::GetCaseStatus { case, agent } => {
             let id = shared.ids[case - 1].clone();
             let mut c = ControlConn::new(tcp, &hs.leftover);
-            if let Some(behavior) = c.until(shared.wait_result(&agent, &id)).await {
+            let answer = async {
+                tokio::select! {
+                    v = shared.wait_result(&agent, &id) => Some(v),
+                    () = shared.stopped() => None,
+                }
+            };
+            if let Some(Some(behavior)) = c.until(answer).await {
                 c.send_text(&serde_json::json!({ "behavior": behavior }).to_string())
                     .await;
                 c.close(None).await;
@@ -189,7 +195,18 @@ async fn run_case(
         agent: agent.clone(),
     }));
     let abort = play.abort_handle();
-    let mut record = match tokio::time::timeout(case_limit(&case), play).await {
+    let limit = case_limit(&case);
+    // A stop request (`/stopServer`, shutdownOnComplete, Ctrl-C) leaves the case a grace period,
+    // then records it as cut short: no case a client ran goes unreported.
+    let stopped = async {
+        shared.stopped().await;
+        tokio::time::sleep(super::SHUTDOWN_GRACE).await;
+    };
+    let outcome = tokio::select! {
+        done = tokio::time::timeout(limit, play) => done.map_err(|_| format!("the case did not end within {} s", limit.as_secs())),
+        () = stopped => Err("the server was stopped before the case ended".to_owned()),
+    };
+    let mut record = match outcome {
         Ok(Ok(record)) => record,
         Ok(Err(e)) => failed_record(
             &case,
@@ -198,12 +215,8 @@ async fn run_case(
             Some(&request_text),
             &format!("the case player failed: {e}"),
         ),
-        Err(_) => {
+        Err(why) => {
             abort.abort();
-            let why = format!(
-                "the case did not end within {} s",
-                case_limit(&case).as_secs()
-            );
             failed_record(&case, n, &agent, Some(&request_text), &why)
         }
     };

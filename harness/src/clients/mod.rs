@@ -54,8 +54,12 @@ use crate::select::AgentCaseExcludes;
 /// The `Server` field of the fuzzing server's 101 responses.
 pub const SERVER_NAME: &str = concat!("wsharness/", env!("CARGO_PKG_VERSION"));
 
-/// How long cases still running at shutdown may take to finish before they are cut.
+/// How long cases still running at shutdown may take to finish before they are cut short
+/// (and recorded as such).
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(3);
+/// How long connections may take to end after a stop request: the grace of running cases,
+/// then the recording of those cut short and the closing handshakes of control connections.
+const SHUTDOWN_LIMIT: Duration = Duration::from_secs(6);
 
 /// A case to play against a connected client whose opening handshake is done.
 #[derive(Debug)]
@@ -188,7 +192,7 @@ impl FuzzingServer {
             }
         }
         drop(self.listener);
-        let _ = tokio::time::timeout(SHUTDOWN_GRACE, async {
+        let _ = tokio::time::timeout(SHUTDOWN_LIMIT, async {
             while tasks.join_next().await.is_some() {}
         })
         .await;

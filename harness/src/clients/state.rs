@@ -194,6 +194,13 @@ impl Shared {
         }
     }
 
+    /// Resolves once the server is asked to stop.
+    pub(crate) async fn stopped(&self) {
+        let mut rx = self.stop.subscribe();
+        // The sender lives in `self`, so wait_for only ends with the flag set.
+        let _ = rx.wait_for(|stop| *stop).await;
+    }
+
     /// Asks the server to stop.
     pub(crate) fn request_stop(&self) {
         self.stop.send_replace(true);
