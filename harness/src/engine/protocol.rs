@@ -202,6 +202,11 @@ pub struct Fuzzer<'c> {
     pub(crate) timers: Timers,
     /// Writes handed to the transport, in order, not yet taken by the I/O loop.
     pub(crate) out: Vec<Write>,
+    /// A synced write of the current burst already reached the transport (Autobahn's send
+    /// queue is running): later writes of the burst wait in the queue.
+    pub(crate) queue_started: bool,
+    /// TO rows of writes waiting in Autobahn's send queue: length, first octets, sync.
+    pub(crate) queued_tx: Vec<(usize, Vec<u8>, bool)>,
     /// Set when the harness closes the socket.
     pub(crate) drop_mode: Option<DropMode>,
     pub(crate) rx: RxState,
@@ -226,6 +231,8 @@ impl<'c> Fuzzer<'c> {
             log: WireLog::default(),
             timers: Timers::default(),
             out: Vec::new(),
+            queue_started: false,
+            queued_tx: Vec::new(),
             drop_mode: None,
             rx: RxState::default(),
             stream_frame: None,
@@ -246,6 +253,10 @@ impl<'c> Fuzzer<'c> {
 
     /// Takes the writes made since the last call, in order.
     pub(crate) fn take_writes(&mut self) -> Vec<Write> {
+        for (len, prefix, sync) in std::mem::take(&mut self.queued_tx) {
+            self.log.tx_octets_logged(len, &prefix, sync);
+        }
+        self.queue_started = false;
         std::mem::take(&mut self.out)
     }
 

@@ -122,7 +122,16 @@ impl Fuzzer<'_> {
         let size = chopsize.unwrap_or(0);
         let sync = sync || size > 0;
         for piece in chop(data, size) {
-            self.log.tx_octets(piece, sync);
+            // Autobahn logs a write when it reaches the transport: at once, unless it waits in
+            // the send queue (every synced write but the first of a burst, and whatever comes
+            // after one); those are logged when the I/O loop takes the burst.
+            if self.queued_tx.is_empty() && (!sync || !self.queue_started) {
+                self.log.tx_octets(piece, sync);
+                self.queue_started |= sync;
+            } else {
+                self.queued_tx
+                    .push((piece.len(), piece[..piece.len().min(64)].to_vec(), sync));
+            }
             self.out.push(Write {
                 data: piece.to_vec(),
                 sync,

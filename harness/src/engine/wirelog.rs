@@ -80,6 +80,16 @@ impl WireLog {
         }
     }
 
+    /// A TO row for a write of `len` octets whose first `min(len, 64)` octets are `prefix`,
+    /// logged after the fact (all the row shows of the data).
+    pub(crate) fn tx_octets_logged(&mut self, len: usize, prefix: &[u8], sync: bool) {
+        *self.tx_octets.entry(len).or_default() += 1;
+        if self.enabled {
+            self.rows
+                .push(json!(["TO", [len, bin_log_data(prefix)], sync]));
+        }
+    }
+
     /// `("RF", (len, payload), opcode, fin, rsv, masked, mask)`: a whole frame received.
     /// `len` is the logged payload length and `prefix` its first octets (enough for the
     /// 64-octet rendering).
