@@ -1,18 +1,23 @@
-//! The connection task: drives one [`WebSocket`] over one [`TcpStream`] until it closes.
+//! The connection task: drives one [`WebSocket`] over one transport (TCP, TLS over TCP, or
+//! the I/O an HTTP server upgraded) until it closes.
 //!
-//! The loop waits on socket readiness rather than on `read`/`write` futures, so that the
-//! socket is never borrowed across an `.await`; that keeps the task `Send` without
-//! asking listeners to be `Sync`. Each turn: publish the state; stop once the connection
-//! says to close TCP and everything is written; else wait for the first of readable,
-//! writable (when output is pending), a command from a [`Handle`](super::Handle), or the
-//! connection's timer.
+//! The loop polls the transport itself rather than awaiting `read`/`write` futures, so that
+//! one step can wait on reading, writing and flushing the same stream at once; the step
+//! holds the socket only by `&mut`, which keeps the task `Send` without asking listeners to
+//! be `Sync`. Each turn: publish the state; stop once the connection says to close TCP and
+//! everything is written and flushed; else wait for the first of readable, writable (when
+//! output is pending), flushed (when written output may sit in a TLS buffer), a command
+//! from a [`Handle`](super::Handle), or the connection's timer.
 
-use std::io::ErrorKind;
+use std::future::{poll_fn, Future as _};
+use std::io;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
-use ::tokio::io::AsyncWriteExt as _;
-use ::tokio::net::TcpStream;
-use ::tokio::time::{sleep_until, timeout, Instant};
+use ::tokio::io::{AsyncRead, AsyncReadExt as _, AsyncWrite, AsyncWriteExt as _, ReadBuf};
+use ::tokio::sync::mpsc::UnboundedReceiver;
+use ::tokio::time::{sleep_until, timeout, Instant, Sleep};
 
 use crate::ws::{Side, WebSocket};
 
@@ -27,18 +32,51 @@ const HIGH_WATER: usize = 4 * 1024 * 1024;
 
 /// After shutting down our side, how long to keep reading (and dropping) what the peer
 /// still sends: closing a socket with unread input makes the kernel send a reset, which
-/// can destroy our close frame before the peer reads it.
+/// can destroy our close frame before the peer reads it. Also bounds the shutdown itself,
+/// which over TLS writes a `close_notify` that a stalled peer may never take.
 const LINGER: Duration = Duration::from_secs(2);
 
-/// Runs the connection until it is closed and the TCP connection shut down.
-pub(super) async fn drive<S: Side>(mut stream: TcpStream, mut ws: WebSocket<S>, mut task: Task) {
+/// What one turn waits for.
+#[derive(Clone, Copy)]
+struct Wants {
+    read: bool,
+    write: bool,
+    flush: bool,
+    commands: bool,
+    timer: bool,
+    /// Which of reading and commands goes first this turn, alternating, so that neither a
+    /// peer that never stops sending nor a task that never stops queueing starves the other.
+    commands_first: bool,
+}
+
+/// What happened in one turn.
+enum Step {
+    Read(io::Result<usize>),
+    Wrote(io::Result<usize>),
+    Flushed(io::Result<()>),
+    Command(Option<Command>),
+    Timer,
+}
+
+/// Runs the connection until it is closed and the transport shut down.
+pub(super) async fn drive<IO, S>(mut stream: IO, mut ws: WebSocket<S>, mut task: Task)
+where
+    IO: AsyncRead + AsyncWrite + Unpin,
+    S: Side,
+{
     let mut buf = vec![0; READ_BUFFER];
     let mut read_open = true;
     let mut write_failed = false;
+    // Bytes handed to the stream that a TLS layer (or an HTTP server's upgraded I/O) may
+    // still hold in its own buffer until flushed.
+    let mut unflushed = false;
     let mut commands_open = true;
+    let mut commands_first = false;
     // Once the connection says to close TCP, the last output gets LINGER to drain: a peer
     // that stopped reading must not keep the task alive.
     let mut flush_by: Option<Instant> = None;
+    let timer = sleep_until(Instant::now());
+    ::tokio::pin!(timer);
     loop {
         // The connection has no clock: it arms its closing timer from the latest time it
         // was given, so it gets the time on every turn (a cheap vDSO read).
@@ -50,70 +88,126 @@ pub(super) async fn drive<S: Side>(mut stream: TcpStream, mut ws: WebSocket<S>, 
             flush_by = Some(Instant::now() + LINGER);
         }
         let flush_expired = flush_by.is_some_and(|at| Instant::now() >= at);
-        if write_failed || (closing && (pending == 0 || flush_expired)) {
+        let drained = pending == 0 && !unflushed;
+        if write_failed || (closing && (drained || flush_expired)) {
             break;
         }
         let deadline = match (ws.poll_timeout().map(Instant::from_std), flush_by) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         };
-        ::tokio::select! {
-            ready = stream.readable(), if read_open && pending < HIGH_WATER => {
-                read_open = ready.is_ok() && read(&stream, &mut buf, &mut ws);
-            }
-            ready = stream.writable(), if pending > 0 => {
-                write_failed = ready.is_err() || !write(&stream, &mut ws);
-            }
-            command = task.commands.recv(), if commands_open => match command {
-                Some(command) => apply(&mut ws, command),
-                // Every handle is gone; the connection carries on by its listeners.
-                None => commands_open = false,
-            },
-            // The next turn passes the time in.
-            () = sleep_until(deadline.unwrap_or_else(Instant::now)), if deadline.is_some() => {}
+        if let Some(deadline) = deadline {
+            timer.as_mut().reset(deadline);
+        }
+        commands_first = !commands_first;
+        let wants = Wants {
+            read: read_open && pending < HIGH_WATER,
+            write: pending > 0,
+            flush: unflushed,
+            commands: commands_open,
+            timer: deadline.is_some(),
+            commands_first,
+        };
+        if !(wants.read || wants.write || wants.flush || wants.commands || wants.timer) {
             // Unreachable by the conditions above (an open read side or pending output
-            // always enables a branch), but a select with every branch off would panic.
-            else => break,
+            // always wants something), but waiting on nothing would hang the task.
+            break;
+        }
+        let step = poll_fn(|cx| {
+            poll_step(
+                cx,
+                &mut stream,
+                &mut ws,
+                &mut buf,
+                &mut task.commands,
+                timer.as_mut(),
+                wants,
+            )
+        })
+        .await;
+        match step {
+            Step::Read(Ok(0) | Err(_)) => {
+                ws.handle_eof();
+                read_open = false;
+            }
+            Step::Read(Ok(n)) => ws.parse(&buf[..n]),
+            Step::Wrote(Ok(n)) if n > 0 => {
+                ws.consume_transmit(n);
+                unflushed = true;
+            }
+            // A write of nothing with bytes pending means the transport cannot take more.
+            Step::Wrote(_) | Step::Flushed(Err(_)) => {
+                ws.handle_eof();
+                write_failed = true;
+            }
+            Step::Flushed(Ok(())) => unflushed = false,
+            Step::Command(Some(command)) => apply(&mut ws, command),
+            // Every handle is gone; the connection carries on by its listeners.
+            Step::Command(None) => commands_open = false,
+            // The next turn passes the time in.
+            Step::Timer => {}
         }
     }
     shut_down(&mut stream, &mut buf, read_open).await;
     publish(&ws, &task, true);
 }
 
-/// Reads what is available and feeds it to the socket. Returns false at end of input
-/// (after telling the socket).
-fn read<S: Side>(stream: &TcpStream, buf: &mut [u8], ws: &mut WebSocket<S>) -> bool {
-    match stream.try_read(buf) {
-        Ok(0) => {
-            ws.handle_eof();
-            false
+/// Polls what this turn wants, writing first (pending output is what the peer waits for),
+/// and returns the first that is ready.
+fn poll_step<IO, S>(
+    cx: &mut Context<'_>,
+    stream: &mut IO,
+    ws: &mut WebSocket<S>,
+    buf: &mut [u8],
+    commands: &mut UnboundedReceiver<Command>,
+    timer: Pin<&mut Sleep>,
+    wants: Wants,
+) -> Poll<Step>
+where
+    IO: AsyncRead + AsyncWrite + Unpin,
+    S: Side,
+{
+    if wants.write {
+        if let Poll::Ready(wrote) = Pin::new(&mut *stream).poll_write(cx, ws.pending_transmit()) {
+            return Poll::Ready(Step::Wrote(wrote));
         }
-        Ok(n) => {
-            ws.parse(&buf[..n]);
-            true
-        }
-        Err(e) if e.kind() == ErrorKind::WouldBlock => true,
-        Err(_) => {
-            ws.handle_eof();
-            false
+    } else if wants.flush {
+        // Only once everything is handed over: flushing between writes would cost a
+        // round of system calls per write for nothing.
+        if let Poll::Ready(flushed) = Pin::new(&mut *stream).poll_flush(cx) {
+            return Poll::Ready(Step::Flushed(flushed));
         }
     }
+    if wants.read && !wants.commands_first {
+        if let Poll::Ready(step) = poll_read(cx, stream, buf) {
+            return Poll::Ready(step);
+        }
+    }
+    if wants.commands {
+        if let Poll::Ready(command) = commands.poll_recv(cx) {
+            return Poll::Ready(Step::Command(command));
+        }
+    }
+    if wants.read && wants.commands_first {
+        if let Poll::Ready(step) = poll_read(cx, stream, buf) {
+            return Poll::Ready(step);
+        }
+    }
+    if wants.timer && timer.poll(cx).is_ready() {
+        return Poll::Ready(Step::Timer);
+    }
+    Poll::Pending
 }
 
-/// Writes as much pending output as the socket takes, in one write. Returns false if
-/// the transport failed (after telling the socket).
-fn write<S: Side>(stream: &TcpStream, ws: &mut WebSocket<S>) -> bool {
-    match stream.try_write(ws.pending_transmit()) {
-        Ok(n) => {
-            ws.consume_transmit(n);
-            true
-        }
-        Err(e) if e.kind() == ErrorKind::WouldBlock => true,
-        Err(_) => {
-            ws.handle_eof();
-            false
-        }
-    }
+/// Polls one read into `buf`.
+fn poll_read<IO>(cx: &mut Context<'_>, stream: &mut IO, buf: &mut [u8]) -> Poll<Step>
+where
+    IO: AsyncRead + Unpin,
+{
+    let mut read = ReadBuf::new(buf);
+    Pin::new(stream)
+        .poll_read(cx, &mut read)
+        .map(|result| Step::Read(result.map(|()| read.filled().len())))
 }
 
 /// Applies a command from a [`Handle`](super::Handle).
@@ -152,26 +246,21 @@ fn publish<S: Side>(ws: &WebSocket<S>, task: &Task, finished: bool) {
     });
 }
 
-/// Sends our FIN, then drains the peer's input until its FIN or [`LINGER`], so that the
-/// socket closes without a reset.
-async fn shut_down(stream: &mut TcpStream, buf: &mut [u8], read_open: bool) {
-    // The peer may already be gone; there is nothing left to tell it either way.
-    let _ = stream.shutdown().await;
+/// Sends our FIN (after TLS's `close_notify`), then drains the peer's input until its FIN
+/// or [`LINGER`], so that the socket closes without a reset.
+async fn shut_down<IO>(stream: &mut IO, buf: &mut [u8], read_open: bool)
+where
+    IO: AsyncRead + AsyncWrite + Unpin,
+{
+    // The peer may already be gone, or have stopped reading; there is nothing left to tell
+    // it either way.
+    let _ = timeout(LINGER, stream.shutdown()).await;
     if !read_open {
         return;
     }
     let drain = async {
-        loop {
-            if stream.readable().await.is_err() {
-                return;
-            }
-            match stream.try_read(buf) {
-                Ok(0) => return,
-                Ok(_) => {}
-                Err(e) if e.kind() == ErrorKind::WouldBlock => {}
-                Err(_) => return,
-            }
-        }
+        // Ends at the peer's FIN (0) or at an error (a reset, or TLS without close_notify).
+        while let Ok(1..) = stream.read(buf).await {}
     };
     let _ = timeout(LINGER, drain).await;
 }

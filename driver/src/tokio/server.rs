@@ -1,13 +1,15 @@
-//! Serving: accept TCP connections, read each upgrade request, answer it, and run one
-//! task per connection.
+//! Serving: accept TCP connections (and their TLS handshake, with [`serve_tls`]), read
+//! each upgrade request, answer it, and run one task per connection.
 
 use std::io;
 use std::sync::Arc;
 use std::time::Duration;
 
-use ::tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+use ::tokio::io::{AsyncRead, AsyncReadExt as _, AsyncWrite, AsyncWriteExt as _};
 use ::tokio::net::TcpStream;
 use ::tokio::time::timeout;
+#[cfg(feature = "tls")]
+use tokio_rustls::{rustls::ServerConfig, TlsAcceptor};
 
 use crate::error::Error;
 use crate::handshake::parse_request;
@@ -20,7 +22,8 @@ use super::listen::Listen;
 /// How long to wait before accepting again when out of file descriptors.
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
 
-/// How long a client may take to send its upgrade request.
+/// How long a client may take to send its upgrade request (after its TLS handshake, which
+/// has as long again).
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The answer to a request head that is not even valid HTTP.
@@ -50,6 +53,82 @@ pub async fn serve_with_handle<F>(
 where
     F: Fn(&mut Server, Handle) + Send + Sync + 'static,
 {
+    accept_loop(listener, options, setup, Transport::Plain).await
+}
+
+/// Like [`serve`], over TLS (`wss://`, feature `tls`): each connection's TLS handshake with
+/// `tls` (see [`server_config`](super::tls::server_config)) comes before its upgrade
+/// request. A failed TLS handshake ends that connection only.
+///
+/// ```no_run
+/// use websocket_driver::tokio::{serve_tls, tls};
+/// use websocket_driver::ws::Options;
+///
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// let tls = tls::server_config_from_pem(
+///     &std::fs::read("cert.pem")?,
+///     &std::fs::read("key.pem")?,
+/// )?;
+/// serve_tls("127.0.0.1:5443", tls, Options::default(), |ws| {
+///     ws.on_message(|ws, message| {
+///         ws.send(message);
+///     });
+/// })
+/// .await?;
+/// # Ok(())
+/// # }
+/// ```
+#[cfg(feature = "tls")]
+pub async fn serve_tls<F>(
+    listener: impl Listen,
+    tls: Arc<ServerConfig>,
+    options: Options,
+    setup: F,
+) -> io::Result<()>
+where
+    F: Fn(&mut Server) + Send + Sync + 'static,
+{
+    serve_tls_with_handle(listener, tls, options, move |ws, _| setup(ws)).await
+}
+
+/// Like [`serve_tls`], and `setup` also gets the connection's [`Handle`].
+#[cfg(feature = "tls")]
+pub async fn serve_tls_with_handle<F>(
+    listener: impl Listen,
+    tls: Arc<ServerConfig>,
+    options: Options,
+    setup: F,
+) -> io::Result<()>
+where
+    F: Fn(&mut Server, Handle) + Send + Sync + 'static,
+{
+    accept_loop(
+        listener,
+        options,
+        setup,
+        Transport::Tls(TlsAcceptor::from(tls)),
+    )
+    .await
+}
+
+/// What the accepted TCP connections carry.
+#[derive(Clone)]
+enum Transport {
+    Plain,
+    #[cfg(feature = "tls")]
+    Tls(TlsAcceptor),
+}
+
+/// Accepts forever, one task per connection.
+async fn accept_loop<F>(
+    listener: impl Listen,
+    options: Options,
+    setup: F,
+    transport: Transport,
+) -> io::Result<()>
+where
+    F: Fn(&mut Server, Handle) + Send + Sync + 'static,
+{
     let listener = listener.listen().await?;
     let setup = Arc::new(setup);
     loop {
@@ -65,18 +144,27 @@ where
         };
         let options = options.clone();
         let setup = Arc::clone(&setup);
+        let transport = transport.clone();
         ::tokio::spawn(async move {
+            let setup = |ws: &mut Server, handle| setup(ws, handle);
             // A connection that fails has already been answered or is gone; serving goes on.
-            let _ = serve_connection(stream, options, |ws, handle| setup(ws, handle)).await;
+            let _ = match transport {
+                Transport::Plain => serve_connection(stream, options, setup).await,
+                #[cfg(feature = "tls")]
+                Transport::Tls(acceptor) => {
+                    serve_tls_connection(&acceptor, stream, options, setup).await
+                }
+            };
         });
     }
 }
 
-/// Serves one accepted TCP connection: reads the upgrade request, answers 101 (or the
-/// refusal: 400, or 426 for another version), runs `setup`, then drives the connection
-/// until it closes.
-pub async fn serve_connection<F>(
-    mut stream: TcpStream,
+/// Serves one accepted TCP connection over TLS: the TLS handshake (bounded like the
+/// request), then as [`serve_stream`].
+#[cfg(feature = "tls")]
+async fn serve_tls_connection<F>(
+    acceptor: &TlsAcceptor,
+    stream: TcpStream,
     options: Options,
     setup: F,
 ) -> Result<(), Error>
@@ -84,6 +172,33 @@ where
     F: FnOnce(&mut Server, Handle),
 {
     stream.set_nodelay(true)?;
+    let handshake = super::tls::accept(acceptor, stream);
+    let Ok(stream) = timeout(REQUEST_TIMEOUT, handshake).await else {
+        return Err(Error::Handshake(
+            "timed out waiting for the tls handshake".into(),
+        ));
+    };
+    serve_stream(stream?, options, setup).await
+}
+
+/// Serves one accepted TCP connection: reads the upgrade request, answers 101 (or the
+/// refusal: 400, or 426 for another version), runs `setup`, then drives the connection
+/// until it closes.
+pub async fn serve_connection<F>(stream: TcpStream, options: Options, setup: F) -> Result<(), Error>
+where
+    F: FnOnce(&mut Server, Handle),
+{
+    stream.set_nodelay(true)?;
+    serve_stream(stream, options, setup).await
+}
+
+/// Like [`serve_connection`], on any transport a connection was accepted on: a TLS stream
+/// after its handshake, a Unix socket, an in-memory duplex in a test.
+pub async fn serve_stream<IO, F>(mut stream: IO, options: Options, setup: F) -> Result<(), Error>
+where
+    IO: AsyncRead + AsyncWrite + Unpin,
+    F: FnOnce(&mut Server, Handle),
+{
     let mut head = Vec::with_capacity(1024);
     let read = timeout(REQUEST_TIMEOUT, read_request(&mut stream, &mut head)).await;
     let (request, len) = match read {
@@ -96,6 +211,7 @@ where
         Ok(Err(RequestError::Io(e))) => return Err(e.into()),
         Ok(Err(RequestError::Malformed(why))) => {
             stream.write_all(MALFORMED).await?;
+            let _ = stream.shutdown().await;
             return Err(Error::Handshake(why));
         }
         Err(_) => return Err(Error::Handshake("timed out waiting for the request".into())),
@@ -126,7 +242,7 @@ enum RequestError {
 /// Reads until the request head is complete; `None` if the peer closed first. The head
 /// parser bounds the head's size, so `head` stays small.
 async fn read_request(
-    stream: &mut TcpStream,
+    stream: &mut (impl AsyncRead + Unpin),
     head: &mut Vec<u8>,
 ) -> Result<Option<(crate::handshake::Request, usize)>, RequestError> {
     let mut chunk = [0; 4096];

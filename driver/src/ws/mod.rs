@@ -5,7 +5,7 @@
 //!
 //! | seed (Common Lisp)                         | here                                                   |
 //! |--------------------------------------------|--------------------------------------------------------|
-//! | `make-server env &key ...`                 | [`make_server`]`(&request, options)`                   |
+//! | `make-server env &key ...`                 | [`make_server`]`(&request, options)`, `request` a [`Request`](crate::handshake::Request) or an `http::Request` |
 //! | `make-client url &key ...`                 | [`make_client`]`(url, options)`                        |
 //! | `on :open / :message / :error / :close`    | [`on_open`](WebSocket::on_open), [`on_message`](WebSocket::on_message), [`on_error`](WebSocket::on_error), [`on_close`](WebSocket::on_close) |
 //! | `start-connection`                         | [`start_connection`](WebSocket::start_connection)      |
@@ -52,6 +52,8 @@
 
 mod callbacks;
 mod client;
+#[cfg(feature = "http")]
+mod embed;
 mod listeners;
 mod options;
 mod send;
@@ -64,7 +66,7 @@ pub use client::make_client;
 pub use listeners::{CloseListener, ErrorListener, MessageListener, OpenListener};
 pub use options::{Options, DEFAULT_CLOSE_TIMEOUT, DEFAULT_MAX_LENGTH};
 pub use send::{Callback, Data, SendOptions, SendType};
-pub use server::make_server;
+pub use server::{make_server, UpgradeRequest};
 pub use socket::WebSocket;
 
 pub use crate::error::ProtocolError;
