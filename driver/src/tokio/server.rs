@@ -30,7 +30,7 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 const MALFORMED: &[u8] =
     b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
 
-/// Accepts connections on `listener` (a [`TcpListener`] or an address to bind) forever,
+/// Accepts connections on `listener` (a [`TcpListener`](::tokio::net::TcpListener) or an address to bind) forever,
 /// one task each; `setup` runs for each new [`Server`] before its handshake is answered,
 /// to set its listeners.
 ///

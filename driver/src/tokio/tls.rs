@@ -14,10 +14,14 @@ use ::tokio::net::TcpStream;
 use tokio_rustls::rustls::crypto::{ring, CryptoProvider};
 use tokio_rustls::rustls::pki_types::pem::PemObject as _;
 use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
-use tokio_rustls::rustls::{self, ClientConfig, RootCertStore, ServerConfig};
+use tokio_rustls::rustls::{ClientConfig, RootCertStore, ServerConfig};
 use tokio_rustls::{client, server, TlsAcceptor, TlsConnector};
 
 use crate::error::Error;
+
+/// The rustls this module is built on, to name its types (`RootCertStore`, `ClientConfig`,
+/// `ServerConfig`, certificates and keys) at the same version.
+pub use tokio_rustls::rustls;
 
 /// The rustls configuration a client uses for `wss://`, in
 /// [`Options::tls`](crate::ws::Options::tls).
