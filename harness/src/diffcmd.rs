@@ -140,3 +140,11 @@ pub fn run(args: &DiffArgs) -> anyhow::Result<DiffOutcome> {
         DiffOutcome::Clean
     })
 }
+
+/// `wsharness diff` as a command: exit status 1 on drift, 0 otherwise.
+pub fn run_command(args: &DiffArgs) -> anyhow::Result<std::process::ExitCode> {
+    Ok(match run(args)? {
+        DiffOutcome::Drift => std::process::ExitCode::from(1),
+        DiffOutcome::Clean | DiffOutcome::Updated => std::process::ExitCode::SUCCESS,
+    })
+}
