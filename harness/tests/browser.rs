@@ -140,7 +140,7 @@ const INDEX_PROBE: &str = r#"
     var out = {
         loadMs: performance.now(),
         rows: rows.length,
-        agents: document.querySelectorAll('#results thead th.agent').length,
+        agents: document.querySelectorAll('#results-head th.agent').length,
         failColour: fail ? getComputedStyle(fail).backgroundColor : null,
         failText: fail ? fail.textContent : null,
         descriptions: document.querySelectorAll('.desc').length
@@ -148,6 +148,10 @@ const INDEX_PROBE: &str = r#"
     document.getElementById('only-fail').click();
     out.visibleAfterFilter = Array.prototype.filter.call(rows, function (r) {
         return r.offsetParent !== null;
+    }).length;
+    document.getElementById('no-close').click();
+    out.closeCellsShown = Array.prototype.filter.call(document.querySelectorAll('#results td.c'), function (c) {
+        return c.offsetParent !== null;
     }).length;
     return out;
 "#;

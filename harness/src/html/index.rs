@@ -110,6 +110,8 @@ pub(crate) struct Section {
     pub(crate) fail: bool,
     /// Per column: (failing, run) in this section.
     pub(crate) stats: Vec<(usize, usize)>,
+    /// Estimated height in pixels, for the browser to reserve while the section is off screen.
+    pub(crate) height: usize,
     pub(crate) groups: Vec<Group>,
 }
 
@@ -156,6 +158,9 @@ pub(crate) struct Description {
     pub(crate) description: String,
     pub(crate) expectation: String,
 }
+
+/// Height of a result row in pixels with `templates/style.css`, to estimate a section's height.
+const ROW_PX: usize = 23;
 
 /// Legend order of the counts in a column heading.
 const COUNT_ORDER: &[(&str, Class)] = &[
@@ -255,6 +260,7 @@ impl IndexPage {
                     title,
                     fail: false,
                     stats: vec![(0, 0); columns.len()],
+                    height: 0,
                     groups: Vec::new(),
                 });
             }
@@ -299,6 +305,14 @@ impl IndexPage {
                     expectation: info.expectation.clone(),
                 });
             }
+        }
+        for section in &mut sections {
+            let rows: usize = section
+                .groups
+                .iter()
+                .map(|g| g.rows.len() + usize::from(g.title.is_some()))
+                .sum();
+            section.height = (rows + 2) * ROW_PX;
         }
         for (head, tally) in heads.iter_mut().zip(tallies) {
             head.counts = COUNT_ORDER
