@@ -169,6 +169,37 @@ async fn handshake_never_completed() {
             .await;
     assert_eq!(verdicts(&r), (Verdict::Failed, Verdict::Failed));
     assert_eq!((r.case, r.http_response.as_str()), (7, "?"));
+
+    // A server that accepts TCP and says nothing: the opening handshake times out.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!("ws://{}/", listener.local_addr().expect("addr"));
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((s, _)) = listener.accept().await {
+            held.push(s);
+        }
+    });
+    let target = websocket_harness::engine::ServerTarget {
+        url,
+        origin: None,
+        protocols: Vec::new(),
+    };
+    let timeouts = websocket_harness::engine::Timeouts {
+        open_handshake: std::time::Duration::from_millis(300),
+        ..Default::default()
+    };
+    let r = websocket_harness::engine::run_case_against_server_with(
+        &corpus_case("1.1.1"),
+        &target,
+        &ctx,
+        timeouts,
+    )
+    .await;
+    assert_eq!(verdicts(&r), (Verdict::Failed, Verdict::Failed));
+    assert!(r.was_open_handshake_timeout && r.dropped_by_me);
+    assert!(r.http_request.starts_with("GET / HTTP/1.1"));
 }
 
 #[tokio::test]
@@ -181,4 +212,95 @@ async fn probe_reads_the_server_field() {
     };
     let agent = websocket_harness::engine::probe_server_agent(&target).await;
     assert_eq!(agent.as_deref(), Some("TestServer/1.0"));
+}
+
+/// A raw server: completes the handshake, then runs `then` on the socket.
+async fn raw_server<F, Fut>(then: F) -> String
+where
+    F: Fn(tokio::net::TcpStream) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = ()> + Send,
+{
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let then = std::sync::Arc::new(then);
+    tokio::spawn(async move {
+        while let Ok((mut s, _)) = listener.accept().await {
+            let then = then.clone();
+            tokio::spawn(async move {
+                let hs = websocket_harness::handshake::server_handshake(
+                    &mut s,
+                    "Hostile",
+                    &[],
+                    std::time::Duration::from_secs(5),
+                )
+                .await;
+                if hs.is_ok() {
+                    then(s).await;
+                }
+            });
+        }
+    });
+    format!("ws://{addr}/")
+}
+
+async fn run_at(url: String, id: &str) -> CaseRecord {
+    let target = websocket_harness::engine::ServerTarget {
+        url,
+        origin: None,
+        protocols: Vec::new(),
+    };
+    let ctx = websocket_harness::engine::CaseContext {
+        case_number: 1,
+        agent: "h".into(),
+    };
+    websocket_harness::engine::run_case_against_server(&corpus_case(id), &target, &ctx).await
+}
+
+#[tokio::test]
+async fn hostile_peers_neither_panic_nor_hang() {
+    use tokio::io::AsyncWriteExt;
+    let t0 = std::time::Instant::now();
+    // Garbage forever: the harness fails the connection, then drops it.
+    let url = raw_server(|mut s| async move {
+        let junk: Vec<u8> = (0..4096u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+            .collect();
+        while s.write_all(&junk).await.is_ok() {}
+    })
+    .await;
+    let r = run_at(url, "1.1.1").await;
+    assert!(r.failed_by_me && r.dropped_by_me, "{}", r.result_close);
+    assert_eq!(r.behavior, Verdict::Failed);
+
+    // A frame announcing 2^63 - 1 octets, then zeros forever: refused at 64 MiB, no allocation.
+    let url = raw_server(|mut s| async move {
+        let mut head = vec![0x82, 127];
+        head.extend_from_slice(&(u64::MAX >> 1).to_be_bytes());
+        if s.write_all(&head).await.is_err() {
+            return;
+        }
+        let zeros = vec![0u8; 65536];
+        while s.write_all(&zeros).await.is_ok() {}
+    })
+    .await;
+    let r = run_at(url, "1.1.1").await;
+    assert_eq!(r.local_close_code, Some(1009));
+    assert!(r.received.is_empty());
+
+    // A ping flood while never reading: answered while possible, then the case still ends.
+    let url = raw_server(|mut s| async move {
+        let ping = [0x89u8, 0x00];
+        let many: Vec<u8> = ping.iter().copied().cycle().take(2 * 32768).collect();
+        while s.write_all(&many).await.is_ok() {}
+    })
+    .await;
+    let r = run_at(url, "2.1").await;
+    assert_eq!(r.behavior, Verdict::Failed);
+    assert!(
+        t0.elapsed() < std::time::Duration::from_secs(30),
+        "took {:?}",
+        t0.elapsed()
+    );
 }

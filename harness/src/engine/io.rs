@@ -16,6 +16,10 @@ use super::sched::{schedule, Phase, Physical};
 /// Size of one socket read (Twisted reads up to 64 KiB at a time too).
 const READ_SIZE: usize = 64 * 1024;
 
+/// The most unsent octets the harness queues. A peer that stops reading while it keeps
+/// sending (a ping flood answered with pongs) is treated as no longer reading beyond that.
+const MAX_PENDING: usize = 256 * 1024 * 1024;
+
 /// How long a flushing drop may take to send what is queued.
 const FLUSH_LIMIT: Duration = Duration::from_secs(1);
 
@@ -49,6 +53,7 @@ where
     let hard_deadline = Instant::now() + limit;
     let mut pending: VecDeque<Physical> = VecDeque::new();
     let mut offset = 0usize;
+    let mut pending_bytes = 0usize;
     let mut gate: Option<Instant> = None;
     let mut can_write = true;
     let mut buf = vec![0u8; READ_SIZE];
@@ -60,9 +65,13 @@ where
     }
     let mut phase = Phase::Read;
     loop {
-        schedule(fz.take_writes(), phase, &mut pending);
-        if !can_write {
+        let batch = fz.take_writes();
+        pending_bytes += batch.iter().map(|w| w.data.len()).sum::<usize>();
+        schedule(batch, phase, &mut pending);
+        if !can_write || pending_bytes > MAX_PENDING {
+            can_write = false;
             pending.clear();
+            pending_bytes = 0;
         }
         if let Some(mode) = fz.drop_mode {
             if mode == DropMode::Flush && can_write {
@@ -107,6 +116,7 @@ where
             }
             Wake::Wrote(Ok(n)) if n > 0 => {
                 offset += n;
+                pending_bytes = pending_bytes.saturating_sub(n);
                 if pending.front().is_some_and(|c| offset >= c.data.len()) {
                     gate = Some(Instant::now() + REACTOR_GAP);
                     pending.pop_front();
@@ -117,6 +127,7 @@ where
                 // The peer no longer reads; keep reading until it closes.
                 can_write = false;
                 pending.clear();
+                pending_bytes = 0;
                 offset = 0;
             }
             Wake::Timer => {

@@ -131,6 +131,10 @@ impl Default for Timeouts {
 /// The largest message of the corpus is 16 MiB (9.1.6).
 pub(crate) const MAX_MESSAGE: u64 = 64 * 1024 * 1024;
 
+/// The most events the harness records. No expected list comes near it; a peer flooding
+/// pongs must not grow memory without bound.
+pub(crate) const MAX_EVENTS: usize = 1 << 16;
+
 /// Incoming message and frame state (autobahn's `inside_message`, `message_data`, ...).
 #[derive(Debug, Default)]
 pub(crate) struct RxState {
@@ -278,7 +282,7 @@ impl<'c> Fuzzer<'c> {
                 match tag {
                     Some(tag) if self.state == WsState::Open => {
                         // Appended directly, without the finishWhenDone check (as the cases do).
-                        self.received.push(Observed::Timeout(tag));
+                        self.record(Observed::Timeout(tag));
                         self.play_steps(next);
                     }
                     Some(_) => {}
@@ -308,6 +312,13 @@ impl<'c> Fuzzer<'c> {
                 self.flags.was_server_connection_drop_timeout = true;
                 self.drop_connection(DropMode::Abort);
             }
+        }
+    }
+
+    /// Records an observed event (up to [`MAX_EVENTS`]).
+    pub(crate) fn record(&mut self, event: Observed) {
+        if self.received.len() < MAX_EVENTS {
+            self.received.push(event);
         }
     }
 

@@ -162,7 +162,7 @@ impl Fuzzer<'_> {
         if self.case.echo_check.is_some() {
             self.on_echo(&data, binary);
         } else {
-            self.received.push(Observed::Message { data, binary });
+            self.record(Observed::Message { data, binary });
             self.finish_when_done();
         }
     }
@@ -180,7 +180,7 @@ impl Fuzzer<'_> {
                 self.send_frame(&super::tx::TxFrame::control(OP_PONG, &payload));
             }
             OP_PONG => {
-                self.received.push(Observed::Pong(payload));
+                self.record(Observed::Pong(payload));
                 self.finish_when_done();
             }
             // Reserved control opcodes: already failed at the header.

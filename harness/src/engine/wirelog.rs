@@ -8,6 +8,10 @@ use serde_json::{json, Value};
 
 use crate::report::record::{ascii_log_data, bin_log_data, hex};
 
+/// The most rows the wire log keeps; later rows are dropped (statistics go on). Autobahn has
+/// no limit, but a flooding peer must not grow memory without bound.
+pub(crate) const MAX_ROWS: usize = 100_000;
+
 /// The wire log plus statistics of one connection.
 #[derive(Debug, Clone)]
 pub(crate) struct WireLog {
@@ -58,7 +62,7 @@ impl WireLog {
     pub(crate) fn set_enabled(&mut self, enable: bool) {
         if enable != self.enabled {
             self.enabled = enable;
-            self.rows.push(json!(["WLM", enable]));
+            self.push(json!(["WLM", enable]));
         }
     }
 
@@ -104,7 +108,7 @@ impl WireLog {
     ) {
         *self.rx_frames.entry(opcode).or_default() += 1;
         if self.enabled {
-            self.rows.push(json!([
+            self.push(json!([
                 "RF",
                 [len, ascii_log_data(prefix)],
                 opcode,
@@ -120,7 +124,7 @@ impl WireLog {
     pub(crate) fn tx_frame(&mut self, f: &TxFrameRow<'_>) {
         *self.tx_frames.entry(f.opcode).or_default() += 1;
         if self.enabled {
-            self.rows.push(json!([
+            self.push(json!([
                 "TF",
                 [f.payload.len(), ascii_log_data(f.payload)],
                 f.opcode,
@@ -137,7 +141,13 @@ impl WireLog {
     /// A timer row: `("CT", delay, tag)`, `("KL", delay)`, `("TI", delay)`. Timer rows are
     /// written even while the log is off, as Autobahn writes them unconditionally.
     pub(crate) fn row(&mut self, row: Value) {
-        self.rows.push(row);
+        self.push(row);
+    }
+
+    fn push(&mut self, row: Value) {
+        if self.rows.len() < MAX_ROWS {
+            self.rows.push(row);
+        }
     }
 }
 
