@@ -1,6 +1,6 @@
 //! The harness's own RFC 6455 frame codec (section 5.2 "Base Framing Protocol").
 //!
-//! It is deliberately not a validating parser. [`encode`] writes any frame, valid or not: any
+//! It is deliberately not a validating parser. [`encode_frame`] writes any frame, valid or not: any
 //! opcode, FIN, RSV bits, mask or no mask, and a length field that may lie about the payload.
 //! [`Decoder`] accepts whatever the peer sends and yields every frame header with all its
 //! fields, then the unmasked payload in the chunks in which it arrived, so the engine can apply
