@@ -279,7 +279,7 @@ async fn run_case_records_reports_and_status_as_each_case_ends() {
         .await
         .expect("status answered")
         .expect("join");
-    assert_eq!(status.texts, [r#"{"behavior":"OK"}"#]);
+    assert_eq!(status.texts, [r#"{"behavior": "OK"}"#]);
 
     // Written as the case ended, without /updateReports.
     let idx = index(&s.out);
@@ -302,7 +302,7 @@ async fn run_case_records_reports_and_status_as_each_case_ends() {
     // Status of a finished case answers at once; a case that failed says so.
     visit(s.addr, "/runCase?case=3&agent=bad", false).await;
     let seen = visit(s.addr, "/getCaseStatus?case=3&agent=bad", false).await;
-    assert_eq!(seen.texts, [r#"{"behavior":"FAILED"}"#]);
+    assert_eq!(seen.texts, [r#"{"behavior": "FAILED"}"#]);
 
     let seen = visit(
         s.addr,
@@ -386,13 +386,13 @@ async fn hung_garbage_and_vanishing_clients_do_not_wedge_the_server() {
     let seen = visit(s.addr, "/getCaseStatus?case=1&agent=hang", false).await;
     assert_eq!(
         seen.texts,
-        [r#"{"behavior":"FAILED"}"#],
+        [r#"{"behavior": "FAILED"}"#],
         "the hung client got a verdict"
     );
     let seen = visit(s.addr, "/getCaseStatus?case=2&agent=gone", false).await;
     assert_eq!(
         seen.texts,
-        [r#"{"behavior":"FAILED"}"#],
+        [r#"{"behavior": "FAILED"}"#],
         "the vanished client got a verdict"
     );
     let idx = index(&s.out);

@@ -102,9 +102,13 @@ pub(crate) async fn handle(
         }
         Command::GetCaseInfo { case } => {
             let case = &shared.cases[case - 1];
-            let info = serde_json::json!({"id": case.id.to_string(), "description": case.short_description()});
+            let info = format!(
+                "{{\"id\": {}, \"description\": {}}}",
+                py_str(&case.id.to_string()),
+                py_str(&case.short_description())
+            );
             let mut c = ControlConn::new(tcp, &hs.leftover);
-            c.send_text(&info.to_string()).await;
+            c.send_text(&info).await;
             c.close(None).await;
         }
         Command::GetCaseStatus { case, agent } => {
@@ -117,8 +121,8 @@ pub(crate) async fn handle(
                 }
             };
             if let Some(Some(behavior)) = c.until(answer).await {
-                c.send_text(&serde_json::json!({ "behavior": behavior }).to_string())
-                    .await;
+                let status = format!("{{\"behavior\": {}}}", py_str(behavior.as_str()));
+                c.send_text(&status).await;
                 c.close(None).await;
             }
         }
@@ -226,6 +230,12 @@ async fn run_case(
     record.case = n;
     record.agent = agent;
     shared.record(&record);
+}
+
+/// A JSON string as Python's `json.dumps` writes it (ASCII only): the control endpoints answer
+/// with Python's spacing, `{"behavior": "OK"}`, so their text equals Autobahn's.
+fn py_str(s: &str) -> String {
+    crate::report::json::to_python_json(&serde_json::Value::String(s.to_owned()))
 }
 
 /// Answers a request Autobahn's `onConnect` would reject: HTTP 500, then the connection closes.
