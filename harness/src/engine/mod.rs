@@ -3,6 +3,7 @@
 //!
 //! The entry point for testing a server is [`run_case_against_server`]: connect, opening
 //! handshake, play, verdicts, one [`CaseRecord`]. It never panics and always returns a record.
+//! [`run_case_against_client`] plays the same engine in the server role, for testing clients.
 //! A case ends as soon as its connection ends; the timers of the case are maximums, and a
 //! safety limit per case keeps a hung peer from wedging a run.
 //!
@@ -24,12 +25,12 @@ mod wirelog;
 
 use std::time::Duration;
 
-use tokio::io::AsyncWriteExt;
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::time::{timeout, Instant};
 
 use crate::case::{Case, Step};
-use crate::handshake::{client_handshake, client_request, HandshakeFailure};
+use crate::handshake::{client_handshake, client_request, HandshakeFailure, ServerHandshake};
 use crate::report::CaseRecord;
 use crate::wire::{encode_frame, FrameSpec, OP_CLOSE};
 
@@ -122,6 +123,53 @@ pub async fn run_case_against_server_with(
             duration_ms,
             http_request: Some(hs.request),
             http_response: Some(hs.response),
+            verdicts,
+        },
+    )
+}
+
+/// Plays a case against a client whose opening handshake the caller has already completed
+/// with [`server_handshake`](crate::handshake::server_handshake) (Autobahn's fuzzingserver
+/// role): the harness is the server, sends unmasked frames, requires masked ones, and drops
+/// TCP itself once the closing handshake is done. `stream` is the connection after the
+/// handshake; the handshake's leftover octets are processed first.
+pub async fn run_case_against_client<S>(
+    case: &Case,
+    stream: S,
+    handshake: &ServerHandshake,
+    ctx: &CaseContext,
+    timeouts: Timeouts,
+) -> CaseRecord
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    let mut fz = Fuzzer::new(case, Role::Server, timeouts);
+    let started = clock::utc_now_iso();
+    for r in &handshake.reads {
+        fz.log.rx_octets(r);
+    }
+    for w in &handshake.writes {
+        fz.log.tx_octets(w, false);
+    }
+    let opened = Instant::now();
+    io::drive(
+        &mut fz,
+        stream,
+        &handshake.leftover,
+        safety_limit(case, &timeouts),
+    )
+    .await;
+    let duration_ms = millis(opened.elapsed());
+    let verdicts = decide(case, &observation(&fz));
+    record::build(
+        case,
+        &fz,
+        record::RecordInput {
+            ctx,
+            started,
+            duration_ms,
+            http_request: Some(handshake.request.clone()),
+            http_response: Some(handshake.response.clone()),
             verdicts,
         },
     )
