@@ -83,7 +83,8 @@ where
     ws.start_connection();
     #[cfg(feature = "tls")]
     if ws.is_secure() {
-        let handshake = super::tls::connect(stream, &host, tls);
+        let tls = tls.unwrap_or_else(super::tls::TlsConfig::webpki_roots);
+        let handshake = super::tls::connect(stream, &host, &tls);
         let stream = timeout_at(deadline, handshake)
             .await
             .map_err(|_| timed_out("the tls handshake"))??;

@@ -32,6 +32,8 @@
 mod client;
 mod drive;
 mod handle;
+#[cfg(feature = "tls")]
+mod insecure;
 mod listen;
 mod proxy;
 mod server;

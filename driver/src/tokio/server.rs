@@ -9,7 +9,7 @@ use ::tokio::io::{AsyncRead, AsyncReadExt as _, AsyncWrite, AsyncWriteExt as _};
 use ::tokio::net::TcpStream;
 use ::tokio::time::timeout;
 #[cfg(feature = "tls")]
-use tokio_rustls::{rustls::ServerConfig, TlsAcceptor};
+use tokio_rustls::rustls::ServerConfig;
 
 use crate::error::Error;
 use crate::handshake::parse_request;
@@ -102,13 +102,7 @@ pub async fn serve_tls_with_handle<F>(
 where
     F: Fn(&mut Server, Handle) + Send + Sync + 'static,
 {
-    accept_loop(
-        listener,
-        options,
-        setup,
-        Transport::Tls(TlsAcceptor::from(tls)),
-    )
-    .await
+    accept_loop(listener, options, setup, Transport::Tls(tls)).await
 }
 
 /// What the accepted TCP connections carry.
@@ -116,7 +110,7 @@ where
 enum Transport {
     Plain,
     #[cfg(feature = "tls")]
-    Tls(TlsAcceptor),
+    Tls(Arc<ServerConfig>),
 }
 
 /// Accepts forever, one task per connection.
@@ -151,8 +145,8 @@ where
             let _ = match transport {
                 Transport::Plain => serve_connection(stream, options, setup).await,
                 #[cfg(feature = "tls")]
-                Transport::Tls(acceptor) => {
-                    serve_tls_connection(&acceptor, stream, options, setup).await
+                Transport::Tls(config) => {
+                    serve_tls_connection(&config, stream, options, setup).await
                 }
             };
         });
@@ -163,7 +157,7 @@ where
 /// request), then as [`serve_stream`].
 #[cfg(feature = "tls")]
 async fn serve_tls_connection<F>(
-    acceptor: &TlsAcceptor,
+    config: &Arc<ServerConfig>,
     stream: TcpStream,
     options: Options,
     setup: F,
@@ -172,7 +166,7 @@ where
     F: FnOnce(&mut Server, Handle),
 {
     stream.set_nodelay(true)?;
-    let handshake = super::tls::accept(acceptor, stream);
+    let handshake = super::tls::accept(stream, config);
     let Ok(stream) = timeout(REQUEST_TIMEOUT, handshake).await else {
         return Err(Error::Handshake(
             "timed out waiting for the tls handshake".into(),

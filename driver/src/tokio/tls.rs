@@ -10,7 +10,7 @@ use std::fmt;
 use std::io;
 use std::sync::{Arc, OnceLock};
 
-use ::tokio::net::TcpStream;
+use ::tokio::io::{AsyncRead, AsyncWrite};
 use tokio_rustls::rustls::crypto::{ring, CryptoProvider};
 use tokio_rustls::rustls::pki_types::pem::PemObject as _;
 use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
@@ -18,6 +18,8 @@ use tokio_rustls::rustls::{ClientConfig, RootCertStore, ServerConfig};
 use tokio_rustls::{client, server, TlsAcceptor, TlsConnector};
 
 use crate::error::Error;
+
+use super::insecure::AcceptAnyCertificate;
 
 /// The rustls this module is built on, to name its types (`RootCertStore`, `ClientConfig`,
 /// `ServerConfig`, certificates and keys) at the same version.
@@ -52,6 +54,35 @@ impl TlsConfig {
             Arc::new(client_config(roots))
         });
         Self(Arc::clone(config))
+    }
+
+    /// Trusts the certificates in `pem` (a CA file, or a self-signed server's certificate),
+    /// and only those. Fails with [`Error::Tls`] if `pem` holds no certificate or one that
+    /// cannot be a root.
+    pub fn from_ca_pem(pem: &[u8]) -> Result<Self, Error> {
+        let mut roots = RootCertStore::empty();
+        for cert in CertificateDer::pem_slice_iter(pem) {
+            let cert = cert.map_err(|e| pem_error("ca", &e))?;
+            roots.add(cert).map_err(Error::Tls)?;
+        }
+        if roots.is_empty() {
+            return Err(pem_error("ca", &"no certificate found"));
+        }
+        Ok(Self::with_roots(roots))
+    }
+
+    /// Accepts any server certificate, whoever issued it and whatever name it is for: for
+    /// testing against a peer with a throwaway self-signed certificate (`--insecure`), never
+    /// for real traffic. The handshake signatures are still checked.
+    pub fn insecure() -> Self {
+        let mut config = ClientConfig::builder_with_provider(provider())
+            .with_safe_default_protocol_versions()
+            .expect("ring supports rustls' default protocol versions")
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(AcceptAnyCertificate(provider())))
+            .with_no_client_auth();
+        config.alpn_protocols = vec![b"http/1.1".to_vec()];
+        Self(Arc::new(config))
     }
 
     /// The rustls configuration.
@@ -131,28 +162,36 @@ fn pem_error(what: &str, why: &dyn fmt::Display) -> Error {
     Error::Tls(rustls::Error::General(format!("bad {what} pem: {why}")))
 }
 
-/// The client's TLS handshake over `tcp`, with `host` for SNI and name verification.
-pub(super) async fn connect(
-    tcp: TcpStream,
+/// The client's TLS handshake over `io` (a TCP stream, a proxy's tunnel), with `host` for
+/// SNI and for verifying the certificate's name (an IP address is checked against the
+/// certificate's IP addresses, and sends no SNI). What [`connect`](super::connect) does
+/// for `wss://`; public for clients that bring their own transport.
+pub async fn connect<IO>(
+    io: IO,
     host: &str,
-    config: Option<TlsConfig>,
-) -> Result<client::TlsStream<TcpStream>, Error> {
-    let config = config.unwrap_or_else(TlsConfig::webpki_roots);
-    // An IP address verifies against the certificate's IP SANs and sends no SNI.
+    config: &TlsConfig,
+) -> Result<client::TlsStream<IO>, Error>
+where
+    IO: AsyncRead + AsyncWrite + Unpin,
+{
     let name = ServerName::try_from(host.to_owned())
         .map_err(|_| Error::Handshake(format!("{host:?} is not a valid tls server name")))?;
-    TlsConnector::from(config.0)
-        .connect(name, tcp)
+    TlsConnector::from(Arc::clone(&config.0))
+        .connect(name, io)
         .await
         .map_err(handshake_error)
 }
 
-/// The server's TLS handshake over an accepted `tcp`.
-pub(super) async fn accept(
-    acceptor: &TlsAcceptor,
-    tcp: TcpStream,
-) -> Result<server::TlsStream<TcpStream>, Error> {
-    acceptor.accept(tcp).await.map_err(handshake_error)
+/// The server's TLS handshake over an accepted `io`, with `config` from [`server_config`].
+/// What [`serve_tls`](super::serve_tls) does for each connection.
+pub async fn accept<IO>(io: IO, config: &Arc<ServerConfig>) -> Result<server::TlsStream<IO>, Error>
+where
+    IO: AsyncRead + AsyncWrite + Unpin,
+{
+    TlsAcceptor::from(Arc::clone(config))
+        .accept(io)
+        .await
+        .map_err(handshake_error)
 }
 
 /// tokio-rustls reports rustls' errors inside an `io::Error`; this takes them back out, so
@@ -205,6 +244,19 @@ mod tests {
         assert_eq!(a, TlsConfig::webpki_roots(), "the default is built once");
         assert_ne!(a, TlsConfig::with_roots(RootCertStore::empty()));
         assert_eq!(a.config().alpn_protocols, [b"http/1.1".to_vec()]);
+        assert_eq!(
+            TlsConfig::insecure().config().alpn_protocols,
+            [b"http/1.1".to_vec()]
+        );
+    }
+
+    #[test]
+    fn a_ca_file_must_hold_a_certificate() {
+        let error = TlsConfig::from_ca_pem(b"# nothing\n").unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "tls handshake failed: unexpected error: bad ca pem: no certificate found"
+        );
     }
 
     #[test]

@@ -151,6 +151,16 @@ impl Options {
         self
     }
 
+    /// Uses `tls` for `wss://`: e.g. [`TlsConfig::from_ca_pem`](crate::tokio::tls::TlsConfig::from_ca_pem)
+    /// for a CA file, or [`TlsConfig::insecure`](crate::tokio::tls::TlsConfig::insecure) for a test
+    /// peer's throwaway certificate.
+    #[cfg(feature = "tls")]
+    #[must_use]
+    pub fn tls(mut self, tls: crate::tokio::tls::TlsConfig) -> Self {
+        self.tls = Some(tls);
+        self
+    }
+
     /// Connects through the HTTP proxy at `url` (`http://[user:password@]host[:port]`).
     #[must_use]
     pub fn proxy(mut self, url: impl Into<String>) -> Self {

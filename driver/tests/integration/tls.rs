@@ -228,6 +228,29 @@ async fn a_certificate_for_another_name_is_a_bad_certificate() {
 }
 
 #[tokio::test]
+async fn a_ca_file_or_insecure_mode_accepts_a_self_signed_peer() {
+    let cert = TestCert::new(&["example.com"]);
+    let (addr, _) = tls_echo_server(&cert, Options::default()).await;
+    // Insecure: neither the issuer nor the name (example.com, not 127.0.0.1) is checked.
+    let options = Options::new().tls(tls::TlsConfig::insecure());
+    let (handle, mut events) = client(&format!("wss://{addr}/"), options)
+        .await
+        .expect("insecure accepts it");
+    handle.send("insecure");
+    assert_eq!(
+        events.wait_for("client message").await,
+        r#"client message text "insecure""#
+    );
+    // The certificate's PEM as a CA file, with the name it is for.
+    let ca = tls::TlsConfig::from_ca_pem(cert.cert_pem.as_bytes()).unwrap();
+    let tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let stream = within("tls", tls::connect(tcp, "example.com", &ca))
+        .await
+        .expect("trusted for example.com");
+    assert_eq!(stream.get_ref().1.alpn_protocol(), Some(&b"http/1.1"[..]));
+}
+
+#[tokio::test]
 async fn tls_to_a_plain_server_and_plain_to_a_tls_server_fail_cleanly() {
     let (plain, _) = crate::support::echo_server(Options::default()).await;
     let cert = TestCert::new(&["127.0.0.1"]);
