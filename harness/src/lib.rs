@@ -9,4 +9,7 @@ pub mod ledger;
 pub mod diffcmd;
 pub mod clients;
 pub mod engine;
+pub mod html;
+pub mod junit;
+pub mod reportcmd;
 pub mod runner;
