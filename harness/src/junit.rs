@@ -27,29 +27,45 @@ pub struct JunitSummary {
 
 #[derive(Debug, Serialize)]
 pub(crate) struct Doc {
+    /// Test cases.
     pub(crate) tests: usize,
+    /// Failing test cases.
     pub(crate) failures: usize,
+    /// Skipped test cases.
     pub(crate) skipped: usize,
+    /// Seconds, as the schema writes them.
     pub(crate) time: String,
+    /// One per agent column.
     pub(crate) suites: Vec<Suite>,
 }
 
 #[derive(Debug, Serialize)]
 pub(crate) struct Suite {
+    /// The name.
     pub(crate) name: String,
+    /// Test cases.
     pub(crate) tests: usize,
+    /// Failing test cases.
     pub(crate) failures: usize,
+    /// Skipped test cases.
     pub(crate) skipped: usize,
+    /// Seconds, as the schema writes them.
     pub(crate) time: String,
+    /// The test cases.
     pub(crate) cases: Vec<TestCase>,
 }
 
 #[derive(Debug, Serialize)]
 pub(crate) struct TestCase {
+    /// The name.
     pub(crate) name: String,
+    /// The section, e.g. `1 Framing`.
     pub(crate) classname: String,
+    /// Seconds, as the schema writes them.
     pub(crate) time: String,
+    /// Set when the case is red in Autobahn's report.
     pub(crate) failure: Option<Failure>,
+    /// Set (the reason) when the case is UNIMPLEMENTED.
     pub(crate) skipped: Option<String>,
 }
 
@@ -57,7 +73,9 @@ pub(crate) struct TestCase {
 pub(crate) struct Failure {
     /// The verdict that failed (`behavior`, else `behaviorClose`).
     pub(crate) kind: String,
+    /// Both verdicts and both reasons on one line.
     pub(crate) message: String,
+    /// The same, one item per line, with the close code and the case page.
     pub(crate) body: String,
 }
 

@@ -16,6 +16,8 @@ const MAX_EVENT_ROWS: usize = 300;
 const MAX_WIRE_ROWS: usize = 3000;
 /// Payload and hex lines are wrapped at this many characters.
 const WRAP: usize = 96;
+/// Free texts (handshakes, reasons) longer than this many characters are cut.
+const MAX_TEXT: usize = 16 * 1024;
 
 /// The closing-behaviour keys of a record, each with what it means.
 const CLOSE_FLAGS: &[(&str, &str)] = &[
@@ -41,32 +43,59 @@ pub(crate) struct CasePage {
     pub(crate) index_href: String,
     /// Anchor of this case's row in the master report.
     pub(crate) anchor: String,
+    /// The agent, as in the report.
     pub(crate) agent: String,
+    /// The case id.
     pub(crate) id: String,
+    /// `behavior` as written.
     pub(crate) behavior: String,
+    /// The behavior as the index shows it (Pass, Fail, ...).
     pub(crate) behavior_text: &'static str,
+    /// Colour class of the behavior.
     pub(crate) behavior_class: Class,
+    /// `behaviorClose` as written.
     pub(crate) behavior_close: String,
+    /// The close cell text (remote close code, Unclean, Fail).
     pub(crate) close_text: String,
+    /// Colour class of the close cell.
     pub(crate) close_class: Class,
+    /// Duration in ms.
     pub(crate) duration: Option<u64>,
+    /// Start time (UTC).
     pub(crate) started: String,
+    /// Which side the harness played.
     pub(crate) role: &'static str,
+    /// The case description (simple HTML).
     pub(crate) description: String,
+    /// The expectation (simple HTML).
     pub(crate) expectation: String,
+    /// Why `behavior` is what it is.
     pub(crate) result: String,
+    /// Why `behaviorClose` is what it is.
     pub(crate) result_close: String,
+    /// Expected event lists against the observed events.
     pub(crate) expected: Vec<EventTable>,
+    /// The observed events, for cases without expected lists.
     pub(crate) observed: Vec<String>,
+    /// The expected close, key and explained value.
     pub(crate) expected_close: Vec<(String, String)>,
+    /// The closing-behaviour flags.
     pub(crate) close_flags: Vec<Flag>,
+    /// The opening-handshake request.
     pub(crate) http_request: String,
+    /// The opening-handshake response.
     pub(crate) http_response: String,
+    /// Octet and frame statistics, when collected.
     pub(crate) stats: Option<Stats>,
+    /// permessage-deflate traffic statistics, when any.
     pub(crate) traffic: Vec<(String, String)>,
+    /// Whether the wire log was on at the end.
     pub(crate) wirelog_enabled: bool,
+    /// The wire log rows shown.
     pub(crate) wirelog: Vec<WireRow>,
+    /// Wire log rows left out beyond the cap.
     pub(crate) wirelog_cut: usize,
+    /// Whether the harness closed TCP.
     pub(crate) dropped_by_me: bool,
 }
 
@@ -75,6 +104,7 @@ pub(crate) struct CasePage {
 pub(crate) struct EventTable {
     /// The verdict this list leads to (`OK`, `NON-STRICT`, ...).
     pub(crate) verdict: String,
+    /// The rows.
     pub(crate) rows: Vec<EventRow>,
     /// Rows left out beyond [`MAX_EVENT_ROWS`].
     pub(crate) cut: usize,
@@ -83,51 +113,68 @@ pub(crate) struct EventTable {
 /// One row of an [`EventTable`].
 #[derive(Debug, Serialize)]
 pub(crate) struct EventRow {
+    /// The expected event, if the list is that long.
     pub(crate) expected: Option<String>,
+    /// The observed event, if there were that many.
     pub(crate) observed: Option<String>,
+    /// Whether expected and observed are equal.
     pub(crate) same: bool,
 }
 
 /// One closing-behaviour flag.
 #[derive(Debug, Serialize)]
 pub(crate) struct Flag {
+    /// The key.
     pub(crate) key: &'static str,
+    /// Its value, as Python prints it.
     pub(crate) value: String,
+    /// What it means.
     pub(crate) meaning: &'static str,
 }
 
 /// Octet and frame statistics.
 #[derive(Debug, Serialize)]
 pub(crate) struct Stats {
+    /// The four tables.
     pub(crate) tables: Vec<StatTable>,
 }
 
 /// One statistics table (octets by chop size or frames by opcode, one direction).
 #[derive(Debug, Serialize)]
 pub(crate) struct StatTable {
+    /// The caption.
     pub(crate) title: &'static str,
+    /// The key.
     pub(crate) key: &'static str,
     /// Whether rows have an octets column (octet tables).
     pub(crate) octets: bool,
+    /// The rows.
     pub(crate) rows: Vec<StatRow>,
+    /// Sum of the counts.
     pub(crate) total_count: u64,
+    /// Sum of the octets.
     pub(crate) total_octets: u64,
 }
 
 /// One statistics row.
 #[derive(Debug, Serialize)]
 pub(crate) struct StatRow {
+    /// The key.
     pub(crate) key: String,
+    /// How many.
     pub(crate) count: u64,
+    /// Octets (size x count), or whether the table has that column.
     pub(crate) octets: u64,
 }
 
 /// One wire log row.
 #[derive(Debug, Serialize)]
 pub(crate) struct WireRow {
+    /// Row number.
     pub(crate) n: usize,
     /// `rx`, `tx` (octets), `rxf`, `txf` (frames), `ev` (timers and notes).
     pub(crate) class: &'static str,
+    /// The row heading (direction, kind, frame fields).
     pub(crate) head: String,
     /// The payload (frames: as text, or `0x` hex) or octets (hex), wrapped.
     pub(crate) lines: Vec<String>,
@@ -137,9 +184,21 @@ pub(crate) struct WireRow {
 
 fn s(map: &Map<String, Value>, key: &str) -> String {
     match map.get(key) {
-        Some(Value::String(s)) => s.clone(),
+        Some(Value::String(s)) => clip(s),
         Some(Value::Null) | None => String::new(),
-        Some(other) => other.to_string(),
+        Some(other) => clip(&other.to_string()),
+    }
+}
+
+/// `text`, cut after [`MAX_TEXT`] characters with a note of how much was left out.
+fn clip(text: &str) -> String {
+    match text.char_indices().nth(MAX_TEXT) {
+        Some((cut, _)) => format!(
+            "{} ... ({} more characters not shown)",
+            &text[..cut],
+            text[cut..].chars().count()
+        ),
+        None => text.to_owned(),
     }
 }
 
@@ -158,8 +217,12 @@ fn py(v: Option<&Value>) -> String {
     }
 }
 
-/// An event such as `["message", "Hello", false]`, in words.
+/// An event such as `["message", "Hello", false]`, in words (cut when very long).
 pub(crate) fn event_text(event: &Value) -> String {
+    clip(&event_words(event))
+}
+
+fn event_words(event: &Value) -> String {
     let payload = |p: &Value| match p.as_str() {
         Some("") => "(empty)".to_owned(),
         Some(s) => s.to_owned(),
@@ -530,6 +593,15 @@ mod tests {
         assert_eq!(hex_as_text("4142zz ..."), "AB. ...");
         assert_eq!(wire_row(0, &json!("garbage")).class, "ev");
         assert_eq!(wrap(&"x".repeat(100)).len(), 2);
+    }
+
+    #[test]
+    fn long_texts_are_cut() {
+        let long = "é".repeat(MAX_TEXT + 5);
+        let cut = clip(&long);
+        assert!(cut.starts_with(&"é".repeat(MAX_TEXT)));
+        assert!(cut.ends_with(" ... (5 more characters not shown)"));
+        assert_eq!(clip("short"), "short");
     }
 
     #[test]

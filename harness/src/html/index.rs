@@ -13,9 +13,13 @@ use super::load::{CaseId, Column};
 /// What the index needs from a per-case record (the rest stays on the case page).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct CaseInfo {
+    /// The case description (simple HTML).
     pub(crate) description: String,
+    /// The expectation (simple HTML).
     pub(crate) expectation: String,
+    /// Why `behavior` is what it is.
     pub(crate) result: String,
+    /// Why `behaviorClose` is what it is.
     pub(crate) result_close: String,
     /// Autobahn's cell detail: `N ms` for timed cases, `[in/out]` compression ratios.
     pub(crate) detail: String,
@@ -71,31 +75,41 @@ pub(crate) type Infos = BTreeMap<(usize, CaseId), CaseInfo>;
 /// The whole master report.
 #[derive(Debug, Serialize)]
 pub(crate) struct IndexPage {
+    /// The column groups.
     pub(crate) columns: Vec<ColumnHead>,
+    /// The sections, in case order.
     pub(crate) sections: Vec<Section>,
+    /// Descriptions of the cases, in case order.
     pub(crate) descriptions: Vec<Description>,
     /// Number of case rows.
     pub(crate) cases: usize,
     /// Number of case rows with at least one failing cell.
     pub(crate) failing_rows: usize,
+    /// Files that could not be used.
     pub(crate) warnings: Vec<String>,
 }
 
 /// An agent column group's heading and its counts.
 #[derive(Debug, Serialize)]
 pub(crate) struct ColumnHead {
+    /// The heading.
     pub(crate) label: String,
     /// Cases per shown outcome, in legend order, zero counts left out.
     pub(crate) counts: Vec<Count>,
+    /// Failing (red) cases.
     pub(crate) failing: usize,
+    /// Cases run.
     pub(crate) run: usize,
 }
 
 /// A number of cells of one class.
 #[derive(Debug, Serialize)]
 pub(crate) struct Count {
+    /// The text shown.
     pub(crate) text: &'static str,
+    /// The colour class.
     pub(crate) class: Class,
+    /// How many.
     pub(crate) n: usize,
 }
 
@@ -104,7 +118,9 @@ pub(crate) struct Count {
 pub(crate) struct Section {
     /// The section number.
     pub(crate) num: u32,
+    /// The heading.
     pub(crate) title: String,
+    /// The anchor.
     pub(crate) anchor: String,
     /// Whether some cell of the section fails (the failure filter keeps it).
     pub(crate) fail: bool,
@@ -112,6 +128,7 @@ pub(crate) struct Section {
     pub(crate) stats: Vec<(usize, usize)>,
     /// Estimated height in pixels, for the browser to reserve while the section is off screen.
     pub(crate) height: usize,
+    /// The subsections.
     pub(crate) groups: Vec<Group>,
 }
 
@@ -120,17 +137,22 @@ pub(crate) struct Section {
 pub(crate) struct Group {
     /// `1.1 Text Messages`; `None` when Autobahn shows no subsection heading.
     pub(crate) title: Option<String>,
+    /// Whether some cell fails (the failure filter keeps it).
     pub(crate) fail: bool,
+    /// The case rows.
     pub(crate) rows: Vec<Row>,
 }
 
 /// One case row.
 #[derive(Debug, Serialize)]
 pub(crate) struct Row {
+    /// The case id.
     pub(crate) id: String,
     /// `1_2_3`, for the row's and the description's anchors.
     pub(crate) key: String,
+    /// Whether some cell fails (the failure filter keeps it).
     pub(crate) fail: bool,
+    /// One per column group.
     pub(crate) cells: Vec<Cell>,
 }
 
@@ -139,10 +161,15 @@ pub(crate) struct Row {
 pub(crate) struct Cell {
     /// `Some(..)` for a result; `None` for Missing. Unimplemented has class `un`.
     pub(crate) text: &'static str,
+    /// The colour class.
     pub(crate) class: Class,
+    /// Link to the case page, when it was written.
     pub(crate) href: Option<String>,
+    /// Duration or compression ratios, for the cases that report them.
     pub(crate) detail: String,
+    /// The close cell text.
     pub(crate) close_text: String,
+    /// The close cell colour class.
     pub(crate) close_class: Class,
     /// Tooltip: the verdicts as written.
     pub(crate) title: String,
@@ -153,9 +180,13 @@ pub(crate) struct Cell {
 /// A case's description and expectation, listed at the bottom of the index.
 #[derive(Debug, Serialize)]
 pub(crate) struct Description {
+    /// The case id.
     pub(crate) id: String,
+    /// The id with `_` for `.`, for anchors.
     pub(crate) key: String,
+    /// The case description (simple HTML).
     pub(crate) description: String,
+    /// The expectation (simple HTML).
     pub(crate) expectation: String,
 }
 

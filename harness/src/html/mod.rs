@@ -59,9 +59,13 @@ pub struct RenderSummary {
 
 /// The parsed report directory.
 pub(crate) struct Loaded {
+    /// The column groups (agents of runs).
     pub(crate) columns: Vec<Column>,
+    /// What the index needs from each readable per-case record.
     pub(crate) infos: Infos,
+    /// The (column, case) pairs whose page was written.
     pub(crate) pages: BTreeSet<(usize, CaseId)>,
+    /// Files that could not be used.
     pub(crate) warnings: Vec<String>,
 }
 
