@@ -42,6 +42,12 @@ pub(crate) struct Cli {
 pub(crate) enum Command {
     /// Test a WebSocket server (Autobahn's fuzzingclient): the harness connects as a client.
     TestServer(TestServerArgs),
+    /// Test a WebSocket client (Autobahn's fuzzingserver): clients under test connect to the harness.
+    TestClient(websocket_harness::clients::TestClientArgs),
+    /// Run the whole suite against the reference driver, as a server and as a client.
+    Selftest(websocket_harness::selftest::SelftestArgs),
+    /// Compare a run (index.json) with a ledger, case by case; --update rewrites the ledger.
+    Diff(websocket_harness::diffcmd::DiffArgs),
 }
 
 /// Arguments of `wsharness test-server`.
@@ -79,6 +85,9 @@ pub(crate) struct TestServerArgs {
 pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::TestServer(args) => test_server(args),
+        Command::TestClient(args) => websocket_harness::clients::run(args),
+        Command::Selftest(args) => websocket_harness::selftest::run(args),
+        Command::Diff(args) => websocket_harness::diffcmd::run_command(&args),
     }
 }
 

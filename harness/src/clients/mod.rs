@@ -18,17 +18,19 @@
 //!   closed with 1008;
 //! - the `Host` port is not checked against the listen port (Autobahn's check breaks port mapping).
 
-// mod command; (waits for engine::run_case_against_client)
+mod command;
 mod conn;
 mod control;
 mod fallback;
-// mod player; (waits for engine::run_case_against_client)
+mod player;
 mod replay;
 mod request;
 mod spec;
 mod state;
 mod utc;
 
+pub use command::{load_selection, print_summaries, run, TestClientArgs, DEFAULT_CORPUS};
+pub use player::engine_player;
 pub use request::{parse_request, Command};
 pub use spec::FuzzingServerSpec;
 pub use utc::{format_utc, utc_now};

@@ -60,6 +60,20 @@ fn delay_value(seconds: f64) -> Value {
     }
 }
 
+/// `payload` repeated cyclically to exactly `n` octets (Autobahn's `payload_len`), copied a
+/// slice at a time (section 9 repeats ten octets to 16 MiB).
+fn repeat_to(payload: &[u8], n: usize) -> Vec<u8> {
+    let mut out = Vec::with_capacity(n);
+    if payload.is_empty() {
+        return out;
+    }
+    while out.len() < n {
+        let take = payload.len().min(n - out.len());
+        out.extend_from_slice(&payload[..take]);
+    }
+    out
+}
+
 fn after(seconds: f64) -> Duration {
     Duration::try_from_secs_f64(seconds).unwrap_or(Duration::ZERO)
 }
@@ -81,13 +95,7 @@ impl Fuzzer<'_> {
         let expanded;
         let payload = match f.repeat {
             Some(n) => {
-                expanded = f
-                    .payload
-                    .iter()
-                    .copied()
-                    .cycle()
-                    .take(n)
-                    .collect::<Vec<u8>>();
+                expanded = repeat_to(f.payload, n);
                 &expanded[..]
             }
             None => f.payload,

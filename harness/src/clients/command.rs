@@ -1,0 +1,141 @@
+//! `wsharness test-client`: the command line of the fuzzing server.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{bail, Context as _};
+use clap::Args;
+
+use super::spec::FuzzingServerSpec;
+use super::{engine_player, FuzzingServer, FuzzingServerConfig};
+use crate::case::{Case, Corpus};
+use crate::report::summary::AgentSummary;
+use crate::select::{select_cases, AgentCaseExcludes};
+
+/// The corpus of this repository, found from the crate's manifest directory at build time.
+pub const DEFAULT_CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../corpus/cases");
+/// Autobahn's default listen address for the fuzzing server.
+const DEFAULT_LISTEN: &str = "127.0.0.1:9001";
+/// Autobahn's default report directory when testing clients.
+const DEFAULT_CLIENT_OUT: &str = "reports/clients";
+
+/// Arguments of `wsharness test-client`.
+#[derive(Debug, Clone, Args)]
+pub struct TestClientArgs {
+    /// Address to listen on, HOST:PORT (port 0 picks a free port; the address is printed)
+    /// [default: the spec's url, else 127.0.0.1:9001].
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<String>,
+    /// Report directory [default: the spec's outdir, else reports/clients].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Cases to offer, comma-separated Autobahn patterns ("1.*,2.3") [default: the spec's, else *].
+    #[arg(long, value_delimiter = ',', num_args = 1..)]
+    pub cases: Option<Vec<String>>,
+    /// Cases to leave out, same patterns [default: the spec's exclude-cases].
+    #[arg(long, value_delimiter = ',', num_args = 1..)]
+    pub exclude: Option<Vec<String>>,
+    /// An Autobahn fuzzingserver.json (url, outdir, protocols, cases, exclude-cases,
+    /// exclude-agent-cases).
+    #[arg(long, value_name = "FILE")]
+    pub spec: Option<PathBuf>,
+    /// Folder of case files.
+    #[arg(long, value_name = "DIR", default_value = DEFAULT_CORPUS)]
+    pub corpus: PathBuf,
+}
+
+/// The selected cases of `corpus`, in Autobahn's order.
+pub fn load_selection(
+    corpus: &Path,
+    cases: &[String],
+    exclude: &[String],
+) -> anyhow::Result<Vec<Case>> {
+    let corpus = Corpus::load(corpus)
+        .with_context(|| format!("cannot load the case corpus {}", corpus.display()))?;
+    let ids: Vec<_> = corpus.cases.iter().map(|c| c.id.clone()).collect();
+    let selected = select_cases(&ids, cases, exclude)?;
+    if selected.is_empty() {
+        bail!("no case selected (cases {cases:?}, exclude {exclude:?})");
+    }
+    Ok(selected
+        .iter()
+        .filter_map(|id| corpus.get(id).cloned())
+        .collect())
+}
+
+/// Runs `wsharness test-client` until a client calls `/stopServer` or
+/// `/updateReports?...&shutdownOnComplete=true`, or Ctrl-C. Exit status 1 when a case failed.
+pub fn run(args: TestClientArgs) -> anyhow::Result<ExitCode> {
+    let spec = match &args.spec {
+        Some(path) => FuzzingServerSpec::load(path)?,
+        None => FuzzingServerSpec::default(),
+    };
+    let listen = match args.listen.clone() {
+        Some(l) => l,
+        None => spec
+            .listen_addr()
+            .map_err(anyhow::Error::msg)?
+            .unwrap_or_else(|| DEFAULT_LISTEN.to_owned()),
+    };
+    let out = args
+        .out
+        .clone()
+        .or_else(|| spec.outdir())
+        .unwrap_or_else(|| PathBuf::from(DEFAULT_CLIENT_OUT));
+    let cases = args
+        .cases
+        .clone()
+        .or_else(|| spec.common.cases.clone())
+        .unwrap_or_else(|| vec!["*".to_owned()]);
+    let exclude = args
+        .exclude
+        .clone()
+        .unwrap_or_else(|| spec.common.exclude_cases.clone());
+    let selection = load_selection(&args.corpus, &cases, &exclude)?;
+    let excludes = AgentCaseExcludes::new(spec.common.exclude_agent_cases.iter())
+        .context("in exclude-agent-cases")?;
+    let config = FuzzingServerConfig {
+        cases: selection,
+        excludes,
+        protocols: spec.protocols.clone(),
+        verbose: true,
+    };
+    let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+    let summaries = runtime.block_on(async {
+        let server = FuzzingServer::bind(listen.as_str(), config, &out, engine_player())
+            .await
+            .with_context(|| format!("test-client on {listen}"))?;
+        let addr = server.local_addr()?;
+        let count = server.case_count();
+        println!(
+            "wsharness test-client listening on ws://{addr} ({count} cases); reports in {}",
+            out.display()
+        );
+        let _ = std::io::stdout().flush();
+        let stopper = server.stopper();
+        tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                stopper.stop();
+            }
+        });
+        anyhow::Ok(server.run().await)
+    })?;
+    print_summaries(&summaries, &out);
+    Ok(if summaries.iter().any(|s| !s.failing.is_empty()) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// Prints each agent's summary and where the reports are.
+pub fn print_summaries(summaries: &[AgentSummary], out: &Path) {
+    if summaries.is_empty() {
+        println!("no case was run");
+    }
+    for s in summaries {
+        print!("{s}");
+    }
+    println!("reports: {}", out.join(crate::report::INDEX_FILE).display());
+}
