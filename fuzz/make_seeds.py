@@ -9,6 +9,7 @@ script rewrites the same files (the name holds the content's hash), so it is saf
 import hashlib
 import os
 import struct
+import zlib
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "corpus", "fuzz")
 KEY = bytes([0x37, 0xFA, 0x21, 0x3D])
@@ -176,6 +177,10 @@ def main():
     for kind, data in responses:
         write("handshake_response", kind, data)
 
+    for kind, flags, payload in inflate_seeds():
+        for seed in (8, 2):
+            write("inflate", f"{kind}.chunk{seed}", bytes([flags, seed]) + payload)
+
     texts = [
         ("ascii", b"Hello, world"),
         ("multibyte", "κόσμε €𝄞 😀".encode()),
@@ -192,6 +197,39 @@ def main():
     for kind, data in texts:
         for seed in (0, 3, 8):
             write("utf8", f"{kind}.chunk{seed}", bytes([seed]) + data)
+
+
+def deflate(data, final=False):
+    """Raw DEFLATE as permessage-deflate sends it: sync-flushed, the 00 00 ff ff tail removed."""
+    c = zlib.compressobj(6, zlib.DEFLATED, -15)
+    if final:
+        return c.compress(data) + c.flush(zlib.Z_FINISH)
+    out = c.compress(data) + c.flush(zlib.Z_SYNC_FLUSH)
+    assert out.endswith(b"\x00\x00\xff\xff")
+    return out[:-4]
+
+
+def inflate_seeds():
+    """(kind, flags, payload) for the inflate target: flags bit 0 client, bit 1 text."""
+    server_text, client_text, server_bin, client_bin = 0b10, 0b11, 0b00, 0b01
+    return [
+        # RFC 7692 section 7.2.3.1: "Hello" compressed, one frame and in fragments.
+        ("rfc7692-hello", server_text, bytes.fromhex("f248cdc9c90700")),
+        ("rfc7692-hello", client_text, bytes.fromhex("f248cdc9c90700")),
+        # Section 7.2.3.3: "Hello" in a stored (uncompressed) block.
+        ("rfc7692-stored-block", server_text, bytes.fromhex("0005 00faff 48656c6c6f 00".replace(" ", ""))),
+        # Section 7.2.3.4: a final block (BFINAL): no tail is appended.
+        ("rfc7692-bfinal", client_text, bytes.fromhex("f348cdc9c90700")),
+        ("empty-message", server_bin, b"\x00"),
+        ("text-utf8", server_text, deflate("κόσμε €𝄞 😀 ".encode() * 30)),
+        ("binary-random", client_bin, deflate(bytes((i * 37 + 11) % 256 for i in range(3000)))),
+        ("binary-final-block", server_bin, deflate(b"abc" * 100, final=True)),
+        ("violation-after-final-block-1007", server_bin, deflate(b"abc", final=True) + b"\x00"),
+        ("violation-corrupt-1007", client_bin, b"\xff\xff\xff\xff"),
+        ("violation-text-utf8-1007", server_text, deflate(b"ok \xed\xa0\x80 bad")),
+        ("violation-bomb-1009", server_bin, deflate(b"\x00" * 100_000)),
+        ("violation-bomb-text-1009", client_text, deflate(b"a" * 5000)),
+    ]
 
 
 if __name__ == "__main__":

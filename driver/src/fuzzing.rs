@@ -106,8 +106,8 @@ pub fn parse_frames(role: Role, data: &[u8]) -> Vec<Event> {
         return Vec::new();
     };
     frame_header(bytes);
-    let whole = feed(role, &[bytes]);
-    let split = feed(role, &pieces(seed, bytes));
+    let whole = feed(role, |_| {}, &[bytes]);
+    let split = feed(role, |_| {}, &pieces(seed, bytes));
     assert_eq!(whole, split, "chunking changed the events or the output");
     whole.events
 }
@@ -119,9 +119,10 @@ struct Outcome {
     transmit: Vec<u8>,
 }
 
-/// Feeds the pieces to a fresh connection, checking the invariants after each one.
-fn feed(role: Role, pieces: &[&[u8]]) -> Outcome {
+/// Feeds the pieces to a fresh connection (set up by `setup`), checking the invariants after each.
+fn feed(role: Role, setup: impl Fn(&mut Connection), pieces: &[&[u8]]) -> Outcome {
     let mut conn = Connection::with_seed(role, config(), 1);
+    setup(&mut conn);
     let mut events = Vec::new();
     for piece in pieces {
         let closed_before = events.iter().any(|e| matches!(e, Event::Close { .. }));
@@ -260,6 +261,131 @@ fn truncated(reason: &str) -> &str {
         end -= 1;
     }
     &reason[..end]
+}
+
+// ===== permessage-deflate =====
+
+/// Sends `data` (after two bytes of settings) as the compressed payload of one message, in
+/// fragments, to a connection with permessage-deflate on, and checks the outcome against a plain
+/// zlib inflate of the same payload: a message is delivered exactly when that inflate succeeds
+/// within `max_length` (and, for text, gives UTF-8), and it holds the same bytes. Returns the events.
+///
+/// The first byte: bit 0 client role, bit 1 text, bit 2 and 3 the client's and the server's
+/// `no_context_takeover`. The second: the fragmenting and chunking seed.
+#[cfg(feature = "deflate")]
+pub fn inflate(data: &[u8]) -> Vec<Event> {
+    use crate::ext::deflate::{DeflateParams, Negotiated};
+
+    let [flags, seed, payload @ ..] = data else {
+        return Vec::new();
+    };
+    let role = if flags & 1 == 0 {
+        Role::Server
+    } else {
+        Role::Client
+    };
+    let opcode = if flags & 2 == 0 {
+        OpCode::Binary
+    } else {
+        OpCode::Text
+    };
+    let negotiated = Negotiated {
+        params: DeflateParams::new()
+            .client_no_context_takeover(flags & 4 != 0)
+            .server_no_context_takeover(flags & 8 != 0),
+        threshold: 0,
+        level: 6,
+    };
+    let mask = (role == Role::Server).then_some([0x37, 0xfa, 0x21, 0x3d]);
+    let mut fragments = pieces(*seed, payload);
+    if fragments.is_empty() {
+        fragments.push(&[]);
+    }
+    let mut wire = Vec::new();
+    for (i, fragment) in fragments.iter().enumerate() {
+        let op = if i == 0 { opcode } else { OpCode::Continuation };
+        let mut header =
+            FrameHeader::new(i + 1 == fragments.len(), op, mask, fragment.len() as u64);
+        // RSV1 on the first frame only: "Per-Message Compressed" (RFC 7692 section 6.1).
+        header.rsv = if i == 0 { 0b100 } else { 0 };
+        header.encode(&mut wire);
+        let start = wire.len();
+        wire.extend_from_slice(fragment);
+        if let Some(key) = mask {
+            crate::frame::apply_mask(&mut wire[start..], key, 0);
+        }
+    }
+    let setup = |conn: &mut Connection| conn.enable_deflate(&negotiated);
+    let whole = feed(role, setup, &[&wire]);
+    let split = feed(role, setup, &pieces(seed.rotate_left(4), &wire));
+    assert_eq!(whole, split, "chunking changed the events or the output");
+
+    let expected = reference_inflate(payload, MAX_LENGTH)
+        .filter(|bytes| opcode == OpCode::Binary || std::str::from_utf8(bytes).is_ok());
+    match (whole.events.as_slice(), expected) {
+        ([Event::Message(Message::Binary(got))], Some(want)) => {
+            assert!(
+                opcode == OpCode::Binary && *got == want,
+                "inflated other bytes"
+            )
+        }
+        ([Event::Message(Message::Text(got))], Some(want)) => {
+            assert!(
+                opcode == OpCode::Text && got.as_bytes() == want,
+                "inflated other text"
+            )
+        }
+        ([Event::Error(error), Event::Close { .. }], None) => assert!(
+            matches!(
+                error,
+                ProtocolError::MessageTooLong
+                    | ProtocolError::InvalidUtf8
+                    | ProtocolError::InvalidCompressedData
+            ),
+            "a compressed message failed with {error}"
+        ),
+        (events, expected) => panic!("events {events:?}, zlib says {expected:?}"),
+    }
+    whole.events
+}
+
+/// Inflates a message's payload as RFC 7692 section 7.2.2 says, with flate2 directly: append
+/// `00 00 ff ff` unless the data ended with a final block; nothing may follow a final block.
+/// `None` for invalid data or an output over `limit`.
+#[cfg(feature = "deflate")]
+fn reference_inflate(payload: &[u8], limit: usize) -> Option<Vec<u8>> {
+    use flate2::{Decompress, FlushDecompress, Status};
+
+    let mut zlib = Decompress::new_with_window_bits(false, 15);
+    let mut out = Vec::new();
+    let mut buf = vec![0; 64 * 1024];
+    for part in [payload, &crate::ext::deflate::TAIL[..]] {
+        let mut input = part;
+        loop {
+            let (in0, out0) = (zlib.total_in(), zlib.total_out());
+            let status = zlib
+                .decompress(input, &mut buf, FlushDecompress::None)
+                .ok()?;
+            let consumed = usize::try_from(zlib.total_in() - in0).ok()?;
+            let produced = usize::try_from(zlib.total_out() - out0).ok()?;
+            input = &input[consumed..];
+            out.extend_from_slice(&buf[..produced]);
+            if out.len() > limit {
+                return None;
+            }
+            if status == Status::StreamEnd {
+                // The tail is only added to a stream that did not end; after the end, nothing.
+                return (input.is_empty()).then_some(out);
+            }
+            if input.is_empty() && produced < buf.len() {
+                break;
+            }
+            if consumed == 0 && produced == 0 {
+                return None;
+            }
+        }
+    }
+    Some(out)
 }
 
 // ===== UTF-8 =====

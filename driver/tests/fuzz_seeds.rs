@@ -97,6 +97,27 @@ fn connection_ops() {
     });
 }
 
+#[cfg(feature = "deflate")]
+#[test]
+fn inflate() {
+    for (path, data) in seeds("inflate") {
+        let events = fuzzing::inflate(&data);
+        if let Some(code) = promised_code(&path) {
+            assert!(
+                matches!(events.last(), Some(Event::Close { code: c, .. }) if *c == code),
+                "{}: expected a close with {code}, got {events:?}",
+                path.display()
+            );
+        } else {
+            assert!(
+                matches!(events[..], [Event::Message(_)]),
+                "{}: expected one message, got {events:?}",
+                path.display()
+            );
+        }
+    }
+}
+
 #[test]
 fn handshake_request() {
     replay("handshake_request", fuzzing::handshake_request);

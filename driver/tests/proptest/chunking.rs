@@ -104,7 +104,10 @@ proptest! {
         let pieces = split(&bytes, &sizes);
         let split = run(role, &pieces);
         prop_assert_eq!(&split, &whole, "{:?}: {} pieces gave other events or output", role, pieces.len());
-        let one_by_one = run(role, &bytes.chunks(1).collect::<Vec<_>>());
-        prop_assert_eq!(&one_by_one, &whole, "{:?}: byte by byte gave other events or output", role);
+        // Byte by byte too, where it stays cheap (a 70 kB frame takes 70 000 calls in debug).
+        if bytes.len() <= 4096 {
+            let one_by_one = run(role, &bytes.chunks(1).collect::<Vec<_>>());
+            prop_assert_eq!(&one_by_one, &whole, "{:?}: byte by byte gave other events or output", role);
+        }
     }
 }

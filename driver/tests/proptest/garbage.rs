@@ -100,3 +100,77 @@ proptest! {
         fuzzing::handshake_response(&bytes);
     }
 }
+
+/// With permessage-deflate on: compressed payloads that are garbage, or that inflate far past
+/// the limit (bombs), fail the connection with 1007 or 1009 without the heap growing past what
+/// the limit allows (plus zlib's own state, allocated once).
+#[cfg(feature = "deflate")]
+mod compressed {
+    use proptest::prelude::*;
+    use websocket_driver::ext::deflate::{Compressor, DeflateParams, Negotiated};
+    use websocket_driver::frame::OpCode;
+    use websocket_driver::{Config, Event, ReadyState};
+
+    use super::{allowed_growth, MAX_LENGTH};
+    use crate::alloc::peak_growth;
+    use crate::support::{connection, events, piece_sizes, raw_frame, role, split, take_transmit};
+
+    /// zlib's inflate state and window, and the decompressor's output chunk.
+    const ZLIB_STATE: usize = 128 * 1024;
+
+    /// A compressed payload: deflated zeros or repeats (a bomb when long), or random bytes.
+    fn payload() -> impl Strategy<Value = Vec<u8>> {
+        prop_oneof![
+            (1usize..400_000, any::<u8>()).prop_map(|(n, byte)| deflate(&vec![byte; n])),
+            prop::collection::vec(any::<u8>(), 0..600).prop_map(|data| deflate(&data)),
+            prop::collection::vec(any::<u8>(), 0..600),
+        ]
+    }
+
+    fn deflate(data: &[u8]) -> Vec<u8> {
+        let mut compressor = Compressor::new(6, 15, false).expect("15-bit window");
+        let mut out = Vec::new();
+        compressor.compress(data, &mut out).expect("compresses");
+        out
+    }
+
+    proptest! {
+        #![proptest_config(crate::support::config("proptest-regressions/garbage.txt"))]
+
+        #[test]
+        fn compressed_garbage_and_bombs_stay_within_the_limits(
+            role in role(),
+            text in any::<bool>(),
+            payloads in prop::collection::vec(payload(), 1..4),
+            sizes in piece_sizes(),
+        ) {
+            let config = Config { max_length: MAX_LENGTH, ..Config::default() };
+            let mut conn = connection(role, config);
+            conn.enable_deflate(&Negotiated { params: DeflateParams::new(), threshold: 0, level: 6 });
+            let mask = role.is_server().then_some([1, 2, 3, 4]);
+            let opcode = if text { OpCode::Text } else { OpCode::Binary };
+            let wire: Vec<u8> = payloads
+                .iter()
+                .flat_map(|p| raw_frame(true, 0b100, opcode, mask, p))
+                .collect();
+            let mut all = Vec::new();
+            for piece in split(&wire, &sizes) {
+                let ((), grown) = peak_growth(|| conn.handle_bytes(piece));
+                prop_assert!(
+                    grown <= allowed_growth(piece.len()) + ZLIB_STATE,
+                    "{:?}: the heap grew {} bytes on a piece of {}", role, grown, piece.len()
+                );
+                all.extend(events(&mut conn));
+                take_transmit(&mut conn);
+            }
+            websocket_driver::fuzzing::check_events(&all, &Config { max_length: MAX_LENGTH, ..Config::default() });
+            match all.last() {
+                Some(Event::Close { code, .. }) => prop_assert!(
+                    matches!(code, 1007 | 1009),
+                    "{:?}: compressed garbage closed with {}", role, code
+                ),
+                _ => prop_assert_eq!(conn.ready_state(), ReadyState::Open, "no close, so all delivered"),
+            }
+        }
+    }
+}

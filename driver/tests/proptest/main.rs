@@ -5,6 +5,8 @@
 
 mod alloc;
 mod chunking;
+#[cfg(feature = "deflate")]
+mod deflate;
 mod frames;
 mod garbage;
 mod mask;
