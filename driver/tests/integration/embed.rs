@@ -132,3 +132,50 @@ async fn requests_that_are_not_upgrades_are_refused_by_the_handler() {
         );
     }
 }
+
+#[tokio::test]
+async fn spawn_upgraded_runs_on_any_io_and_gives_a_handle() {
+    use tokio_tungstenite::tungstenite::protocol::Role;
+    use websocket_driver::tokio::spawn_upgraded;
+    use websocket_driver::ws::make_server;
+
+    let request = http::Request::get("/in-memory")
+        .header("Host", "x")
+        .header("Upgrade", "websocket")
+        .header("Connection", "Upgrade")
+        .header("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==")
+        .header("Sec-WebSocket-Version", "13")
+        .body(())
+        .unwrap();
+    let mut ws = make_server(&request, Options::default()).unwrap();
+    ws.on_message(|ws, message| {
+        ws.send(message);
+    });
+    assert_eq!(ws.http_response().status(), 101);
+    // An in-memory pipe stands for the upgraded connection; the 101 is not written on it.
+    let (ours, theirs) = tokio::io::duplex(64);
+    let handle = spawn_upgraded(ours, ws);
+    let mut peer =
+        tokio_tungstenite::WebSocketStream::from_raw_socket(theirs, Role::Client, None).await;
+    peer.send(TMessage::text("piped")).await.unwrap();
+    assert_eq!(
+        within("echo", peer.next()).await.unwrap().unwrap(),
+        TMessage::text("piped")
+    );
+    assert!(handle.send(vec![5u8; 10_000]), "sent from outside");
+    assert_eq!(
+        within("handle's message", peer.next())
+            .await
+            .unwrap()
+            .unwrap(),
+        TMessage::binary(vec![5u8; 10_000])
+    );
+    handle.close_with(Some(4002), "over");
+    match within("close", peer.next()).await.unwrap().unwrap() {
+        TMessage::Close(Some(frame)) => assert_eq!(u16::from(frame.code), 4002),
+        other => panic!("expected a close frame, got {other:?}"),
+    }
+    // tungstenite sends its answer to the close as it is polled on; the task then ends.
+    tokio::spawn(async move { while let Some(Ok(_)) = peer.next().await {} });
+    assert_eq!(within("closed", handle.closed()).await.0, 4002);
+}
