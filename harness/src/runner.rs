@@ -128,13 +128,13 @@ where
             message: panic_message(e),
         })?;
         writer.write_case(&record)?;
+        summary.add(&record);
         if crate::report::summary::is_failing(record.behavior, record.behavior_close) {
             progress.println(format!(
                 "{} {}: {} / {}",
                 agent, record.id, record.behavior, record.behavior_close
             ));
         }
-        summary.add(&record);
         alone = false;
         progress.inc(1);
         progress.set_message(format!("{agent}: {} failing", summary.failing.len()));
