@@ -22,7 +22,8 @@ const TX_KEEP_CAPACITY: usize = 16 * 1024;
 ///
 /// # Calling order
 ///
-/// 1. Create it with [`Connection::new`] once the handshake is done, and call
+/// 1. Create it with [`Connection::new`] once the handshake is done (then, with the `deflate`
+///    feature, `enable_deflate` if the handshake agreed permessage-deflate), and call
 ///    [`handle_timeout`](Self::handle_timeout) with the current time. The connection has no
 ///    clock: it arms the closing timer from the latest time it was given, and a timer armed before
 ///    any time was given only starts at the next `handle_timeout`. The call is cheap and may be

@@ -12,14 +12,16 @@
 //!
 //! # Window bits 8
 //!
-//! zlib (and zlib-rs, and so flate2, which asserts 9..=15) cannot deflate raw data with a
-//! 256-byte window: zlib turns 8 into 9, and madler/zlib#171 showed that such streams can refer
-//! 512 bytes back, which an inflater that honours the agreed 8 rejects. Python `websockets` refuses
-//! to agree to 8 for its own compression ("use 9"); Autobahn's cases ask for 9 and 15 only. We agree
-//! to 8 when asked but then send that direction's messages uncompressed, which RFC 7692 allows for
-//! any message (RSV1 clear), so we never exceed a window the peer asked for. For receiving, we
-//! always inflate with a 32 KiB window (15 bits): an inflater with a larger window than the
-//! stream's reads it correctly, so the agreed value only limits the peer.
+//! zlib cannot deflate raw data with a 256-byte window, and flate2 asserts 9..=15. Before 1.2.9
+//! zlib quietly used 9 instead (the usual "use 9 when 8 is agreed" trick); madler/zlib#171 showed
+//! that such a stream can refer back 512 bytes, which an inflater that honours the agreed 8 rejects,
+//! and zlib 1.2.9 refuses raw 8 since. What the peers do: Python `websockets` inflates with exactly
+//! the agreed window and refuses to agree to 8 for its own compression ("use 9"); Autobahn 0.10.9
+//! passes the agreed bits to zlib both ways and its cases only ask for 9 and 15. We agree to 8 when
+//! asked, and then send that direction's messages uncompressed (RSV1 clear), which RFC 7692 allows
+//! for any message: we never exceed a window the peer asked for, at the cost of compression in that
+//! one direction. For receiving, we always inflate with a 32 KiB window (15 bits): an inflater with a
+//! larger window reads every stream a smaller one does, so the agreed value only limits the peer.
 
 mod codec;
 mod config;
