@@ -13,3 +13,4 @@ pub mod html;
 pub mod junit;
 pub mod reportcmd;
 pub mod runner;
+pub mod selftest;
