@@ -56,6 +56,27 @@ impl TlsConfig {
         Self(Arc::clone(config))
     }
 
+    /// The platform's trusted roots (feature `native-roots`): the system store, or the files
+    /// named by `SSL_CERT_FILE` and `SSL_CERT_DIR`. Certificates that do not load are
+    /// skipped, as browsers do; fails with [`Error::Tls`] only if none loads.
+    #[cfg(feature = "native-roots")]
+    pub fn native_roots() -> Result<Self, Error> {
+        let loaded = rustls_native_certs::load_native_certs();
+        let mut roots = RootCertStore::empty();
+        // Some stores hold certificates webpki cannot parse; one bad root must not cost all.
+        let (_added, _skipped) = roots.add_parsable_certificates(loaded.certs);
+        if roots.is_empty() {
+            let why = loaded
+                .errors
+                .first()
+                .map_or_else(|| "the store is empty".to_owned(), ToString::to_string);
+            return Err(Error::Tls(rustls::Error::General(format!(
+                "no platform root certificate: {why}"
+            ))));
+        }
+        Ok(Self::with_roots(roots))
+    }
+
     /// Trusts the certificates in `pem` (a CA file, or a self-signed server's certificate),
     /// and only those. Fails with [`Error::Tls`] if `pem` holds no certificate or one that
     /// cannot be a root.
@@ -248,6 +269,41 @@ mod tests {
             TlsConfig::insecure().config().alpn_protocols,
             [b"http/1.1".to_vec()]
         );
+    }
+
+    #[cfg(feature = "native-roots")]
+    #[test]
+    fn native_roots_follow_ssl_cert_file_and_dir() {
+        // The only test that reads these variables, so changing them here races with none.
+        let saved: Vec<_> = ["SSL_CERT_FILE", "SSL_CERT_DIR"]
+            .into_iter()
+            .map(|name| (name, std::env::var_os(name)))
+            .collect();
+        let dir = std::env::temp_dir().join(format!("wsd-roots-{}", std::process::id()));
+        let empty_dir = dir.join("none");
+        std::fs::create_dir_all(&empty_dir).unwrap();
+        let file = dir.join("ca.pem");
+        let ca = rcgen::generate_simple_self_signed(vec!["ca.test".to_owned()]).unwrap();
+        std::fs::write(&file, ca.cert.pem()).unwrap();
+        std::env::set_var("SSL_CERT_DIR", &empty_dir);
+
+        std::env::set_var("SSL_CERT_FILE", &file);
+        let loaded = TlsConfig::native_roots();
+        std::fs::write(&file, "").unwrap();
+        let none = TlsConfig::native_roots();
+
+        for (name, value) in saved {
+            match value {
+                Some(value) => std::env::set_var(name, value),
+                None => std::env::remove_var(name),
+            }
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+        // rustls shows the number of roots in the verifier's Debug form, and nowhere else.
+        let loaded = format!("{:?}", loaded.unwrap().config());
+        assert!(loaded.contains("(1 roots)"), "{loaded}");
+        let error = none.unwrap_err().to_string();
+        assert!(error.contains("no platform root certificate"), "{error}");
     }
 
     #[test]
