@@ -280,6 +280,10 @@ fn index_write_is_atomic_under_a_concurrent_reader() {
 /// written by `wstest -m fuzzingclient`. Every per-case JSON must parse into a [`CaseRecord`]
 /// and serialise back to the same bytes, and so must `index.json`. (Autobahn's reports contain
 /// its case descriptions, so we don't commit them.)
+///
+/// Known difference, skipped here: Python 2's UTF-8 decoder accepts encoded surrogates
+/// (`ED A0 80`), so Autobahn logs such payloads (6.20.x, 6.21.x wire logs) as text with lone
+/// surrogates (`"\ud800"`), which a Rust string cannot hold; we log them as `0x` hex.
 #[test]
 fn reserialises_real_autobahn_reports_byte_for_byte() {
     let Some(dir) = std::env::var_os("WSHARNESS_AUTOBAHN_REPORTS") else {
@@ -296,8 +300,19 @@ fn reserialises_real_autobahn_reports_byte_for_byte() {
         let value: Value = if path.file_name().unwrap() == INDEX_FILE {
             serde_json::from_str(&original).unwrap()
         } else {
-            let record: CaseRecord = serde_json::from_str(&original)
-                .unwrap_or_else(|e| panic!("{} does not parse as CaseRecord: {e}", path.display()));
+            let record: CaseRecord = match serde_json::from_str(&original) {
+                Ok(record) => record,
+                // serde_json rejects lone surrogates ("lone leading surrogate", "unexpected
+                // end of hex escape" when a high one is not followed by a low one).
+                Err(e)
+                    if original.contains("\\ud")
+                        && (e.to_string().contains("surrogate")
+                            || e.to_string().contains("hex escape")) =>
+                {
+                    continue
+                }
+                Err(e) => panic!("{} does not parse as CaseRecord: {e}", path.display()),
+            };
             serde_json::to_value(record).unwrap()
         };
         let ours = websocket_harness::report::json::to_python_json(&value);
