@@ -108,6 +108,8 @@ pub struct SelftestReport {
     pub servers: RunSummary,
     /// The driver as a client.
     pub clients: Vec<AgentSummary>,
+    /// Wall time of the client role.
+    pub clients_wall_time: std::time::Duration,
 }
 
 impl SelftestReport {
@@ -120,8 +122,13 @@ impl SelftestReport {
 /// Runs both roles, one after the other.
 pub async fn selftest(plan: &SelftestPlan) -> anyhow::Result<SelftestReport> {
     let servers = test_driver_server(plan).await?;
+    let started = std::time::Instant::now();
     let clients = test_driver_client(plan).await?;
-    Ok(SelftestReport { servers, clients })
+    Ok(SelftestReport {
+        servers,
+        clients,
+        clients_wall_time: started.elapsed(),
+    })
 }
 
 /// The driver's echo server, tested by the runner.
@@ -152,7 +159,14 @@ async fn test_driver_server(plan: &SelftestPlan) -> anyhow::Result<RunSummary> {
     })
     .await;
     echo.abort();
-    Ok(run?)
+    let run = run?;
+    let dir = plan.out.join("servers");
+    match tokio::task::spawn_blocking(move || crate::html::write_html_reports(&dir)).await {
+        Ok(Ok(_)) => {}
+        Ok(Err(e)) => eprintln!("wsharness: HTML report: {e}"),
+        Err(e) => eprintln!("wsharness: HTML report: {e}"),
+    }
+    Ok(run)
 }
 
 /// The fuzzing server, with the driver as its client.
@@ -287,8 +301,13 @@ pub fn run(args: SelftestArgs) -> anyhow::Result<ExitCode> {
     println!("== the driver as a server (wsharness test-server)");
     print!("{}", report.servers);
     println!("reports: {}", plan.out.join("servers/index.json").display());
+    let html = plan.out.join("servers/index.html");
+    if html.exists() {
+        println!("         {}", html.display());
+    }
     println!("== the driver as a client (wsharness test-client)");
     print_summaries(&report.clients, &plan.out.join("clients"));
+    println!("wall time: {:.1} s", report.clients_wall_time.as_secs_f64());
     Ok(if report.has_failures() {
         ExitCode::from(1)
     } else {

@@ -138,4 +138,8 @@ pub fn print_summaries(summaries: &[AgentSummary], out: &Path) {
         print!("{s}");
     }
     println!("reports: {}", out.join(crate::report::INDEX_FILE).display());
+    let html = out.join("index.html");
+    if html.exists() {
+        println!("         {}", html.display());
+    }
 }
