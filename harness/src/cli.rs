@@ -1,7 +1,8 @@
 //! The `wsharness` command line.
 //!
 //! Exit status: 0 when every case passed (nothing red in Autobahn's terms), 1 when some case
-//! failed, 2 on a usage error, an unusable input, or a server that could not be tested.
+//! failed, 2 on a usage error, an unusable input, or a server that could not be tested, 130
+//! when interrupted by Ctrl-C (the reports of the finished cases are complete).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -12,7 +13,9 @@ use clap::{Args, Parser, Subcommand};
 use websocket_harness::case::Corpus;
 use websocket_harness::engine::ServerTarget;
 use websocket_harness::handshake::client_request;
-use websocket_harness::runner::{default_jobs, test_servers, ServerUnderTest, TestServersPlan};
+use websocket_harness::runner::{
+    default_jobs, test_servers, RunError, ServerUnderTest, TestServersPlan,
+};
 use websocket_harness::select::{select_cases, AgentCaseExcludes};
 use websocket_harness::spec::FuzzingClientSpec;
 
@@ -131,7 +134,14 @@ fn test_server(args: TestServerArgs) -> anyhow::Result<ExitCode> {
         progress: !args.no_progress,
     };
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
-    let summary = runtime.block_on(test_servers(plan))?;
+    let summary = match runtime.block_on(test_servers(plan)) {
+        Ok(summary) => summary,
+        Err(e @ RunError::Interrupted { .. }) => {
+            eprintln!("{e}");
+            return Ok(ExitCode::from(130));
+        }
+        Err(e) => return Err(e.into()),
+    };
     print!("{summary}");
     println!("reports: {}", out.join("index.json").display());
     Ok(if !summary.unreachable.is_empty() {

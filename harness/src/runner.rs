@@ -42,6 +42,13 @@ pub enum RunError {
     /// A report could not be written.
     #[error(transparent)]
     Report(#[from] ReportError),
+    /// The user interrupted the run (Ctrl-C). The reports of the cases that finished are
+    /// complete and `index.json` lists them.
+    #[error("interrupted; the reports of the finished cases are in {}", out.display())]
+    Interrupted {
+        /// The report directory.
+        out: PathBuf,
+    },
     /// Playing a case panicked: a bug in the harness, never the peer's fault.
     #[error("internal error while playing case {case}: {message} (please report this bug)")]
     CasePanicked {
@@ -200,7 +207,19 @@ pub struct TestServersPlan {
 ///
 /// A server that cannot be reached over TCP is skipped (Autobahn moves on to the next server
 /// too) and listed in [`RunSummary::unreachable`].
+///
+/// Ctrl-C stops the run between two reports ([`RunError::Interrupted`]), so no report file is
+/// left half-written.
 pub async fn test_servers(plan: TestServersPlan) -> Result<RunSummary, RunError> {
+    let out = plan.out.clone();
+    tokio::select! {
+        result = test_servers_inner(plan) => result,
+        // Report writes are synchronous, so the run is only ever dropped between two of them.
+        Ok(()) = tokio::signal::ctrl_c() => Err(RunError::Interrupted { out }),
+    }
+}
+
+async fn test_servers_inner(plan: TestServersPlan) -> Result<RunSummary, RunError> {
     let started = Instant::now();
     let mut writer = ReportWriter::open(&plan.out)?;
     let mut summary = RunSummary::default();

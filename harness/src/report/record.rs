@@ -209,6 +209,11 @@ impl IndexEntry {
 ///
 /// The ellipsis is appended before decoding (as Autobahn does), so a truncation that splits a
 /// code point makes the text invalid and falls back to hex.
+///
+/// One known difference: Python 2's UTF-8 decoder accepts encoded surrogates (`ED A0 80`), so
+/// Autobahn logs such payloads as text with surrogate escapes (`"\ud800"`); a Rust string
+/// cannot hold a surrogate, so we log them as hex (only wire log rows of 6.3.1, 6.20.x and
+/// 6.21.x are affected against a conforming peer).
 pub fn ascii_log_data(data: &[u8]) -> String {
     const MAXLEN: usize = 64;
     const ELLIPSES: &[u8] = b" ...";
