@@ -7,6 +7,12 @@
 //! index into the selected, sorted case list. On `/runCase` the server plays the case file in the
 //! server role (a [`CasePlayer`], normally the engine) and records a report with `isServer` true.
 //!
+//! ```sh
+//! wsharness test-client --listen 127.0.0.1:9001 --out reports/clients &   # prints its address
+//! my-autobahn-client ws://127.0.0.1:9001 my-agent    # getCaseCount, runCase..., updateReports
+//! wsharness diff reports/expected/my-agent-client.json reports/clients   # against a ledger
+//! ```
+//!
 //! Differences from Autobahn, all on the side of not losing results:
 //! - each case's report file and `index.json` are written as soon as the case ends, not on
 //!   `/updateReports`, so a client that crashes or never calls it loses nothing; the HTML
