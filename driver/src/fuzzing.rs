@@ -9,6 +9,8 @@
 //! - [`parse_frames`]: a [`Connection`] fed the bytes whole and fed them in pieces gives the same
 //!   events and the same output; the events are well-formed ([`check_events`]); what it writes is
 //!   well-formed for its role ([`check_transmit`]); after the close event nothing more happens;
+//! - `inflate` (with the `deflate` feature): a compressed message in fragments is delivered exactly
+//!   when flate2 itself inflates its payload within the limits, and fails with 1007 or 1009 otherwise;
 //! - [`utf8`]: [`Utf8Validator`] fed in pieces agrees with [`std::str::from_utf8`] and fails on
 //!   the very piece that holds the first byte no valid stream can contain;
 //! - [`handshake_request`] and [`handshake_response`]: the head parsers consume at most their
