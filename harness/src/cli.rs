@@ -51,6 +51,8 @@ pub(crate) enum Command {
     Selftest(websocket_harness::selftest::SelftestArgs),
     /// Compare a run (index.json) with a ledger, case by case; --update rewrites the ledger.
     Diff(websocket_harness::diffcmd::DiffArgs),
+    /// Regenerate index.html, the case pages and junit.xml from the JSON reports in DIR (ours or Autobahn's).
+    Report(websocket_harness::reportcmd::ReportArgs),
 }
 
 /// Arguments of `wsharness test-server`.
@@ -70,6 +72,9 @@ pub(crate) struct TestServerArgs {
     /// Report directory [default: the spec's outdir, else reports/servers].
     #[arg(long, value_name = "DIR")]
     pub(crate) out: Option<PathBuf>,
+    /// Also write the JUnit XML to FILE (it is always written to DIR/junit.xml).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) junit: Option<PathBuf>,
     /// An Autobahn fuzzingclient.json (servers, cases, exclude-cases, exclude-agent-cases, outdir).
     #[arg(long, value_name = "FILE")]
     pub(crate) spec: Option<PathBuf>,
@@ -91,6 +96,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::TestClient(args) => websocket_harness::clients::run(args),
         Command::Selftest(args) => websocket_harness::selftest::run(args),
         Command::Diff(args) => websocket_harness::diffcmd::run_command(&args),
+        Command::Report(args) => websocket_harness::reportcmd::run_command(&args),
     }
 }
 
@@ -143,6 +149,7 @@ fn test_server(args: TestServerArgs) -> anyhow::Result<ExitCode> {
         Err(e) => return Err(e.into()),
     };
     print!("{summary}");
+    write_readable_reports(&out, args.junit.as_deref());
     println!("reports: {}", out.join("index.json").display());
     Ok(if !summary.unreachable.is_empty() {
         ExitCode::from(2)
@@ -221,5 +228,19 @@ fn warn_ignored_options(spec: &FuzzingClientSpec) {
             "note: spec option(s) {} have no effect in wsharness and are ignored",
             ignored.join(", ")
         );
+    }
+}
+
+/// Writes index.html, the case pages and junit.xml beside the JSON reports. The JSON is the
+/// record of the run, so a failure here is a warning, not a failed run.
+fn write_readable_reports(dir: &std::path::Path, junit: Option<&std::path::Path>) {
+    match websocket_harness::html::write_reports(dir, junit) {
+        Ok(summary) => {
+            for warning in &summary.warnings {
+                eprintln!("warning: {warning}");
+            }
+            println!("html: {}", dir.join("index.html").display());
+        }
+        Err(e) => eprintln!("warning: the HTML and JUnit reports were not written: {e}"),
     }
 }

@@ -18,9 +18,6 @@ use websocket_harness::html::write_reports;
 const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/html");
 /// The failure colour of `templates/style.css` (`.fl`), as the browser computes it.
 const FAIL_COLOUR: &str = "rgb(217, 55, 43)";
-/// The bound for the 517 x 4 index, generous for a loaded CI machine; the measured time is
-/// printed (it is far lower on an idle one).
-const MAX_LOAD_MS: f64 = 1500.0;
 
 /// The tests take turns: a Chromium started while the other test renders 2000 pages would
 /// measure the machine's load, not the page.
@@ -271,7 +268,7 @@ fn big_report(dir: &Path) {
 }
 
 #[test]
-fn a_517_by_4_index_is_small_and_loads_fast() {
+fn a_517_by_4_index_is_small_and_shows_every_row() {
     let Some(chrome) = chromium() else {
         println!("skipped: no chromium on PATH (apt-get install -y chromium, or set CHROMIUM)");
         return;
@@ -295,7 +292,6 @@ fn a_517_by_4_index_is_small_and_loads_fast() {
         .iter()
         .map(|p| p["loadMs"].as_f64().expect("loadMs"))
         .collect();
-    let load = times.iter().copied().fold(f64::INFINITY, f64::min);
     let index = &probes[0];
     println!(
         "517 x 4: index.html {size} bytes, rendered with 2068 case pages in {:.2} s, \
@@ -305,7 +301,8 @@ fn a_517_by_4_index_is_small_and_loads_fast() {
     assert_eq!(index["rows"], 517, "{index}");
     assert_eq!(index["agents"], 4, "{index}");
     assert!(size < 1_000_000, "index.html is {size} bytes");
-    assert!(load < MAX_LOAD_MS, "index laid out after {load} ms");
+    // The load time is printed, not asserted: speed is measured in benchmarks, never by timing
+    // assertions in tests (a busy CI machine would make such a test flaky).
     screenshot(
         &chrome,
         &dir.join("index.html"),
