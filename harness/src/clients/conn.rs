@@ -159,23 +159,38 @@ pub(crate) async fn handle(
             ControlConn::new(tcp, &hs.leftover).close(Some(1008)).await;
         }
         Command::RunCase { case, agent } => {
-            run_case(tcp, hs, peer, &shared, player, case, agent, started).await;
+            let who = Requester {
+                peer,
+                agent,
+                started,
+            };
+            run_case(tcp, hs, &shared, player, case, who).await;
         }
     }
 }
 
-/// Plays case number `n` for `agent` and records the result, whatever happens to the player.
-#[allow(clippy::too_many_arguments)]
+/// Who asked for a case: their address, agent name, and when the request arrived.
+struct Requester {
+    peer: SocketAddr,
+    agent: String,
+    started: String,
+}
+
+/// Plays case number `n` for the requester and records the result, whatever happens to the
+/// player.
 async fn run_case(
     tcp: TcpStream,
     hs: crate::handshake::ServerHandshake,
-    peer: SocketAddr,
     shared: &Shared,
     player: CasePlayer,
     n: usize,
-    agent: String,
-    started: String,
+    who: Requester,
 ) {
+    let Requester {
+        peer,
+        agent,
+        started,
+    } = who;
     let case = Arc::clone(&shared.cases[n - 1]);
     let id = case.id.to_string();
     if shared.excludes.is_excluded(&agent, &id) {
