@@ -42,14 +42,17 @@ for target in $(cargo +nightly fuzz list); do
         summary+=("$(printf '%-20s runs %-10s exec/s %-8s cov %s' "$target" "$1" "$(( $1 / ($2 > 0 ? $2 : 1) ))" "$cov")")
     else
         failed=1
-        echo "::error:: fuzz target $target failed; log tail:"
-        tail -n 60 "$log"
-        for input in $(grep -o "artifacts/$target/[a-z-]*[0-9a-f]*" "$log" | sort -u); do
+        echo "::error:: fuzz target $target failed"
+        # The panic (or sanitizer report), then cargo-fuzz's reproducer section.
+        grep -m1 -A12 -E "panicked at|ERROR: (AddressSanitizer|libFuzzer)" "$log" || tail -n 40 "$log"
+        sed -n '/^Failing input:/,/^Minimize test case/p' "$log"
+        for input in $(grep -oE "artifacts/$target/[a-z]+-[0-9a-f]{40}" "$log" | sort -u); do
+            [ -f "$input" ] || continue
             echo "--- failing input fuzz/$input (hex):"
             od -An -tx1 -v "$input" | head -n 40
-            echo "--- replay: cd fuzz && cargo +nightly fuzz run $target $input"
-            echo "--- or on stable: cd fuzz && cargo run --bin $target -- $input"
-            echo "--- keep it: cp fuzz/$input corpus/fuzz/$target/crash.\$(sha1sum fuzz/$input | cut -c1-16).bin"
+            echo "--- replay on stable: cd fuzz && cargo run --bin $target -- $input"
+            echo "--- keep it as a regression seed (cargo test replays it):"
+            echo "    cp fuzz/$input corpus/fuzz/$target/crash.$(sha1sum "$input" | cut -c1-16).bin"
         done
         summary+=("$(printf '%-20s FAILED (see above)' "$target")")
     fi
