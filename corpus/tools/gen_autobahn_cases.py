@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Generate corpus/cases/{1..7,9,10}/*.json: the Autobahn|Testsuite cases of sections 1-7, 9, 10.
+"""Generate corpus/cases/{1..7,9,10,12,13}/*.json: the Autobahn|Testsuite cases of sections 1-7, 9, 10, 12, 13.
 
 Each case reproduces the Autobahn case of the same id: the same octets on the wire, the same
 order of steps, the same timers, the same expected events and expected close. The facts were read
@@ -697,6 +697,98 @@ def section_10():
          expect_tx_frames={"0": 50, "1": 1})
 
 
+# ---------------------------------------------------------------------------------------------
+# 12, 13 Compression (permessage-deflate)
+# ---------------------------------------------------------------------------------------------
+
+# (message length, message count, case timeout in seconds, auto-fragment size): the 18 variants
+# of every 12.x and 13.x sub-category, in Autobahn's order (case12_x_x.MSG_SIZES).
+DEFLATE_VARIANTS = [
+    (16, 1000, 60, 0), (64, 1000, 60, 0), (256, 1000, 120, 0), (1024, 1000, 240, 0),
+    (4096, 1000, 480, 0), (8192, 1000, 480, 0), (16384, 1000, 480, 0), (32768, 1000, 480, 0),
+    (65536, 1000, 480, 0), (131072, 1000, 480, 0),
+    (8192, 1000, 480, 256), (16384, 1000, 480, 256), (32768, 1000, 480, 256), (65536, 1000, 480, 256),
+    (131072, 1000, 480, 256), (131072, 1000, 480, 1024), (131072, 1000, 480, 4096), (131072, 1000, 480, 32768),
+]
+
+# Our generated stand-ins for Autobahn's five data files, in its order (12.1 to 12.5), each as
+# long as the file it stands for: (kind, size, sent as binary, what it is).
+DATASETS = [
+    ("json", 194056, False, "generated JSON data"),
+    ("bitmap", 263222, True, "a generated 512x512 grayscale bitmap"),
+    ("text", 222218, True, "generated German-like prose (UTF-8, sent as binary)"),
+    ("html", 263647, False, "a generated HTML page"),
+    ("pdf", 1042328, True, "a generated PDF-like document"),
+]
+
+
+def offer(no_context_takeover=False, max_window_bits=0):
+    """A client offer as autobahn's PerMessageDeflateOffer(requestNoContextTakeover, requestMaxWindowBits)."""
+    o = {}
+    if no_context_takeover:
+        o["request_no_context_takeover"] = True
+    if max_window_bits:
+        o["request_max_window_bits"] = max_window_bits
+    return o
+
+
+def accept(no_context_takeover=False, max_window_bits=0):
+    """A server accept rule as in case13_x_x.acceptN (requestNoContextTakeover, requestMaxWindowBits)."""
+    return offer(no_context_takeover, max_window_bits)
+
+
+# 13.1 to 13.7: (client offers, server accept rules), as case13_x_x.DEFLATE_PARAMS; the first is
+# also what every 12.x case uses.
+DEFLATE_PARAMS = [
+    ([offer()], [accept()]),
+    ([offer(True)], [accept(True)]),
+    ([offer(False, 9)], [accept(False, 9)]),
+    ([offer(False, 15)], [accept(False, 15)]),
+    ([offer(True, 9)], [accept(True, 9)]),
+    ([offer(True, 15)], [accept(True, 15)]),
+    ([offer(True, 9), offer(True), offer()], [accept(True, 9), accept(True), accept()]),
+]
+
+
+def params_text(items):
+    return ", ".join("(%s, %d)" % (bool(o.get("request_no_context_takeover")), o.get("request_max_window_bits", 0))
+                     for o in items)
+
+
+def deflate_case(id_, kind, size, binary, what, offers, accepts, variant, params_desc):
+    length, count, timeout, frag = variant
+    frag_text = "not fragmented" if frag == 0 else "each compressed message split into frames of %d octets" % frag
+    desc = ("Send %d messages of %d octets one after the other, each after the previous echo, cut in turn from %s "
+            "and compressed with permessage-deflate (%s); %s." % (count, length, what, params_desc, frag_text))
+    exp = ("The peer echoes every message unchanged (each echo is checked by its SHA-1); fails if not done within "
+           "%d seconds; UNIMPLEMENTED if the peer declines permessage-deflate. Then a clean close with code 1000."
+           % timeout)
+    send = {"binary": True} if binary else {}
+    if frag:
+        send["fragment_size"] = frag
+    case(id_, desc, exp, [], {}, we_close(),
+         echo_check={"send": {"message": send}, "count": count, "binary": binary, "length": length,
+                     "timeout": timeout, "dataset": {"kind": kind, "size": size, "seed": 1}},
+         report_time=True, wirelog=False, deflate={"offers": offers, "accept": accepts})
+
+
+def section_12():
+    offers, accepts = DEFLATE_PARAMS[0]
+    for sub, (kind, size, binary, what) in enumerate(DATASETS, 1):
+        for n, variant in enumerate(DEFLATE_VARIANTS, 1):
+            deflate_case("12.%d.%d" % (sub, n), kind, size, binary, what, offers, accepts, variant,
+                         "the default offer")
+
+
+def section_13():
+    kind, size, binary, what = DATASETS[0]
+    for sub, (offers, accepts) in enumerate(DEFLATE_PARAMS, 1):
+        desc = ("client offers (no context takeover, max window bits) %s; server accepts the first of %s that fits"
+                % (params_text(offers), params_text(accepts)))
+        for n, variant in enumerate(DEFLATE_VARIANTS, 1):
+            deflate_case("13.%d.%d" % (sub, n), kind, size, binary, what, offers, accepts, variant, desc)
+
+
 def compact(value):
     return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
 
@@ -731,7 +823,8 @@ def render(c):
 
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..", "cases")
-    for build in [section_1, section_2, section_3, section_4, section_5, section_6, section_7, section_9, section_10]:
+    for build in [section_1, section_2, section_3, section_4, section_5, section_6, section_7, section_9, section_10,
+                  section_12, section_13]:
         build()
     ids = [c["id"] for c in CASES]
     assert len(ids) == len(set(ids)), "duplicate ids"

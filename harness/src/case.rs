@@ -22,6 +22,7 @@
 //! optional fields, so existing files keep their meaning.
 
 mod corpus;
+mod deflate;
 mod error;
 mod event;
 mod id;
@@ -36,6 +37,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 pub use corpus::Corpus;
+pub use deflate::{Dataset, DatasetKind, Deflate, DeflateAccept, DeflateOffer, MAX_DATASET};
 pub use error::{CaseError, CaseErrorKind};
 pub use event::{Event, MessageEvent};
 pub use id::{CaseId, ParseCaseIdError};
@@ -106,6 +108,13 @@ pub struct Case {
     /// still appears in the log.
     #[serde(default = "yes", skip_serializing_if = "is_true")]
     pub wirelog: bool,
+    /// permessage-deflate (sections 12 and 13): what the harness offers as a client and
+    /// accepts as a server. Absent = no extension is offered or accepted. When present and
+    /// the peer does not agree, `behavior` is UNIMPLEMENTED and the harness closes at once;
+    /// when agreed, data messages are compressed, and the record carries `trafficStats`
+    /// and `reportCompressionRatio`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deflate: Option<Deflate>,
     /// The file the case was loaded from (empty when built in code). Not part of the JSON.
     #[serde(skip)]
     pub path: PathBuf,
@@ -197,6 +206,12 @@ pub struct EchoCheck {
     pub length: usize,
     /// Seconds allowed for all round trips; then the harness closes (Autobahn `closeAfter`).
     pub timeout: f64,
+    /// Sections 12 and 13: each round trip sends the next `length` octets of this data set,
+    /// read cyclically from where the previous message ended (Autobahn `case12_x_x.sendOne`),
+    /// and the echo must equal them (Autobahn compares SHA-1 digests). `send` must then be a
+    /// `message` step without payload; its `binary` and `fragment_size` still apply.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dataset: Option<Dataset>,
 }
 
 fn one() -> u32 {

@@ -104,8 +104,8 @@ fn every_file_loads_and_sits_where_its_id_says() {
             count += 1;
         }
     }
-    assert_eq!(count, 301);
-    assert_eq!(corpus().len(), 301, "Corpus::load lost or doubled files");
+    assert_eq!(count, 517);
+    assert_eq!(corpus().len(), 517, "Corpus::load lost or doubled files");
 }
 
 #[test]
@@ -125,6 +125,8 @@ fn section_counts_match_the_autobahn_inventory() {
         (7, 37),
         (9, 54),
         (10, 1),
+        (12, 90),
+        (13, 126),
     ]
     .into();
     assert_eq!(per_section, want);
@@ -176,6 +178,10 @@ fn section_counts_match_the_autobahn_inventory() {
         ("9.6", 6),
         ("9.7", 6),
         ("9.8", 6),
+        ("12.1", 18),
+        ("12.5", 18),
+        ("13.1", 18),
+        ("13.7", 18),
     ];
     for (prefix, n) in other {
         assert_eq!(under(&corpus, prefix).len(), n, "subsection {prefix}");
@@ -187,7 +193,7 @@ fn cases_are_in_integer_tuple_order() {
     let corpus = corpus();
     let ids: Vec<String> = corpus.cases.iter().map(|c| c.id.to_string()).collect();
     assert_eq!(ids.first().map(String::as_str), Some("1.1.1"));
-    assert_eq!(ids.last().map(String::as_str), Some("10.1.1"));
+    assert_eq!(ids.last().map(String::as_str), Some("13.7.18"));
     let pos = |s: &str| ids.iter().position(|i| i == s).unwrap();
     assert!(pos("2.11") > pos("2.9"));
     assert!(pos("6.10.1") > pos("6.9.4"));
@@ -509,6 +515,93 @@ fn performance_cases_use_echo_checks() {
             .count(),
         42
     );
+}
+
+/// Autobahn's `case12_x_x.MSG_SIZES`: (length, count, timeout, auto-fragment size).
+const DEFLATE_VARIANTS: [(usize, u32, f64, usize); 18] = [
+    (16, 1000, 60.0, 0),
+    (64, 1000, 60.0, 0),
+    (256, 1000, 120.0, 0),
+    (1024, 1000, 240.0, 0),
+    (4096, 1000, 480.0, 0),
+    (8192, 1000, 480.0, 0),
+    (16384, 1000, 480.0, 0),
+    (32768, 1000, 480.0, 0),
+    (65536, 1000, 480.0, 0),
+    (131072, 1000, 480.0, 0),
+    (8192, 1000, 480.0, 256),
+    (16384, 1000, 480.0, 256),
+    (32768, 1000, 480.0, 256),
+    (65536, 1000, 480.0, 256),
+    (131072, 1000, 480.0, 256),
+    (131072, 1000, 480.0, 1024),
+    (131072, 1000, 480.0, 4096),
+    (131072, 1000, 480.0, 32768),
+];
+
+#[test]
+fn compression_cases_have_autobahns_parameters() {
+    use websocket_harness::case::{DatasetKind, DeflateAccept, DeflateOffer};
+    let corpus = corpus();
+    let kinds = [
+        (DatasetKind::Json, false),
+        (DatasetKind::Bitmap, true),
+        (DatasetKind::Text, true),
+        (DatasetKind::Html, false),
+        (DatasetKind::Pdf, true),
+    ];
+    let o = |nct, bits| DeflateOffer {
+        request_no_context_takeover: nct,
+        request_max_window_bits: bits,
+        ..DeflateOffer::default()
+    };
+    let a = |nct, bits| DeflateAccept {
+        request_no_context_takeover: nct,
+        request_max_window_bits: bits,
+    };
+    let params13 = [
+        vec![(false, 0)],
+        vec![(true, 0)],
+        vec![(false, 9)],
+        vec![(false, 15)],
+        vec![(true, 9)],
+        vec![(true, 15)],
+        vec![(true, 9), (true, 0), (false, 0)],
+    ];
+    for c in corpus.cases.iter().filter(|c| c.id.section() >= 12) {
+        let p = c.id.parts();
+        let (sub, n) = (p[1] as usize, p[2] as usize);
+        let e = c.echo_check.as_ref().unwrap_or_else(|| panic!("{}", c.id));
+        let d = c.deflate.as_ref().unwrap_or_else(|| panic!("{}", c.id));
+        let set = e.dataset.unwrap_or_else(|| panic!("{}", c.id));
+        let (len, count, timeout, frag) = DEFLATE_VARIANTS[n - 1];
+        let Step::Message(m) = &*e.send else {
+            panic!("{}", c.id)
+        };
+        assert_eq!(
+            (e.length, e.count, e.timeout, m.fragment_size.unwrap_or(0)),
+            (len, count, timeout, frag),
+            "{}",
+            c.id
+        );
+        let (kind, binary) = if p[0] == 12 { kinds[sub - 1] } else { kinds[0] };
+        assert_eq!(
+            (set.kind, e.binary, m.binary),
+            (kind, binary, binary),
+            "{}",
+            c.id
+        );
+        let params = if p[0] == 12 {
+            &params13[0]
+        } else {
+            &params13[sub - 1]
+        };
+        let offers: Vec<DeflateOffer> = params.iter().map(|&(x, y)| o(x, y)).collect();
+        let accepts: Vec<DeflateAccept> = params.iter().map(|&(x, y)| a(x, y)).collect();
+        assert_eq!((&d.offers, &d.accept), (&offers, &accepts), "{}", c.id);
+        assert!(c.expected.is_empty() && c.steps.is_empty() && c.report_time && !c.wirelog);
+        assert_eq!(c.expected_close.close_code, [1000], "{}", c.id);
+    }
 }
 
 #[test]

@@ -1,6 +1,6 @@
 //! Rules of the format that serde's types cannot express (ranges, dependencies between fields).
 
-use super::{Case, EchoCheck, Frame, Message, Payload, Step};
+use super::{Case, Deflate, EchoCheck, Frame, Message, Payload, Step, MAX_DATASET};
 
 /// Checks a parsed case; the error says which rule and which step.
 pub(super) fn case(c: &Case) -> Result<(), String> {
@@ -34,6 +34,9 @@ pub(super) fn case(c: &Case) -> Result<(), String> {
     }
     if c.expected.is_empty() && c.echo_check.is_none() {
         return Err("a case needs `expected` outcomes or an `echo_check`".into());
+    }
+    if let Some(d) = &c.deflate {
+        deflate(d).map_err(|m| format!("deflate: {m}"))?;
     }
     if let Some(frames) = &c.expect_tx_frames {
         if let Some(op) = frames.keys().find(|op| **op > 15) {
@@ -95,7 +98,43 @@ fn echo_check(e: &EchoCheck) -> Result<(), String> {
             e.length
         ));
     }
+    if let Some(d) = &e.dataset {
+        if d.size == 0 || d.size > MAX_DATASET {
+            return Err(format!(
+                "dataset size {} is outside 1..={MAX_DATASET} octets",
+                d.size
+            ));
+        }
+        match &*e.send {
+            Step::Message(m) if m.payload.is_empty() && m.payload_len.is_none() => {}
+            _ => {
+                return Err("with a dataset, `send` must be a message step without payload".into())
+            }
+        }
+    }
     seconds(e.timeout)
+}
+
+/// Window bits are 0 (not sent) or 8..=15 (RFC 7692 section 7.1.2).
+fn window_bits(bits: u8) -> Result<(), String> {
+    if bits == 0 || (8..=15).contains(&bits) {
+        Ok(())
+    } else {
+        Err(format!("max window bits {bits} is not 0 or 8..=15"))
+    }
+}
+
+fn deflate(d: &Deflate) -> Result<(), String> {
+    if d.offers.is_empty() {
+        return Err("offers must list at least one offer".into());
+    }
+    for o in &d.offers {
+        window_bits(o.request_max_window_bits)?;
+    }
+    for a in &d.accept {
+        window_bits(a.request_max_window_bits)?;
+    }
+    Ok(())
 }
 
 /// The largest `payload_len` a case may ask for. Autobahn's largest is 16 MiB; the cap keeps a

@@ -12,12 +12,15 @@
 //! `verdict` (the rules), `record` (the report record).
 
 mod clock;
+mod datasets;
+mod deflate;
 mod io;
 mod protocol;
 mod record;
 mod rx;
 mod sched;
 mod timers;
+mod traffic;
 mod tx;
 mod utf8;
 mod verdict;
@@ -79,7 +82,10 @@ pub async fn run_case_against_server_with(
     let t0 = Instant::now();
     let mut started = clock::utc_now_iso();
     let req = match client_request(&target.url, target.origin.as_deref(), &target.protocols) {
-        Ok(r) => r,
+        Ok(r) => match &case.deflate {
+            Some(d) => r.with_deflate_offers(&d.offers),
+            None => r,
+        },
         Err(reason) => return never_open(case, &mut fz, ctx, started, t0, fail(reason)),
     };
     let stream = match timeout(timeouts.open_handshake, TcpStream::connect(req.authority())).await {
@@ -108,6 +114,10 @@ pub async fn run_case_against_server_with(
     }
     for r in &hs.reads {
         fz.log.rx_octets(r);
+    }
+    fz.count_preopen(&hs.writes, &hs.reads);
+    if let Some(params) = hs.deflate {
+        fz.enable_deflate(params);
     }
     // Autobahn measures `duration` from onOpen.
     let opened = Instant::now();
@@ -150,6 +160,10 @@ where
     }
     for w in &handshake.writes {
         fz.log.tx_octets(w, false);
+    }
+    fz.count_preopen(&handshake.writes, &handshake.reads);
+    if let Some(params) = handshake.deflate {
+        fz.enable_deflate(params);
     }
     let opened = Instant::now();
     io::drive(

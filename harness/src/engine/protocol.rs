@@ -24,9 +24,12 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use crate::case::Case;
+use crate::handshake::DeflateParams;
 use crate::wire::{Decoder, FrameHead};
 
+use super::deflate::DeflateCodec;
 use super::timers::{TimerKind, Timers};
+use super::traffic::TrafficStats;
 use super::utf8::{Utf8Status, Utf8Validator};
 use super::wirelog::{PayloadPrefix, WireLog};
 
@@ -147,6 +150,8 @@ pub(crate) struct RxState {
     pub(crate) utf8: Option<Utf8Validator>,
     pub(crate) utf8_last: Option<Utf8Status>,
     pub(crate) frame: Option<RxFrame>,
+    /// The current message has RSV1 set on its first frame and is being inflated.
+    pub(crate) compressed: bool,
 }
 
 /// The frame being received.
@@ -189,6 +194,10 @@ pub(crate) struct EchoProgress {
     pub(crate) expected: Vec<u8>,
     /// The check is decided (the harness has closed).
     pub(crate) done: bool,
+    /// Sections 12 and 13: the data set the messages are cut from.
+    pub(crate) dataset: Option<Vec<u8>>,
+    /// Where the next message starts in `dataset`.
+    pub(crate) offset: usize,
 }
 
 /// One connection playing one case.
@@ -218,6 +227,13 @@ pub struct Fuzzer<'c> {
     pub(crate) echo: Option<EchoProgress>,
     /// `behavior` and `result` as an echo check decided them.
     pub(crate) echo_verdict: Option<(crate::report::Verdict, String)>,
+    /// permessage-deflate, when the opening handshake agreed to it.
+    pub(crate) deflate: Option<DeflateCodec>,
+    /// Autobahn's running traffic counters.
+    pub(crate) traffic: TrafficStats,
+    /// The counters as a compression case copied them when it passed (Autobahn
+    /// `self.trafficStats = copy.deepcopy(self.p.trafficStats)`); reported as `trafficStats`.
+    pub(crate) traffic_report: Option<TrafficStats>,
 }
 
 impl<'c> Fuzzer<'c> {
@@ -242,7 +258,22 @@ impl<'c> Fuzzer<'c> {
             stream_frame: None,
             echo: None,
             echo_verdict: None,
+            deflate: None,
+            traffic: TrafficStats::default(),
+            traffic_report: None,
         }
+    }
+
+    /// Turns permessage-deflate on with the parameters the opening handshake agreed.
+    pub(crate) fn enable_deflate(&mut self, params: DeflateParams) {
+        self.deflate = Some(DeflateCodec::new(params, self.role == Role::Server));
+    }
+
+    /// Counts the opening handshake's octets (Autobahn's `preopen` counters).
+    pub(crate) fn count_preopen(&mut self, sent: &[Vec<u8>], received: &[Vec<u8>]) {
+        let total = |v: &[Vec<u8>]| v.iter().map(|b| b.len() as u64).sum::<u64>();
+        self.traffic.preopen_outgoing_octets_wire_level += total(sent);
+        self.traffic.preopen_incoming_octets_wire_level += total(received);
     }
 
     /// Whether the connection is over for the protocol (no more octets are processed).

@@ -6,8 +6,9 @@
 //! nothing when it does not fail by dropping. Messages completed after the harness failed the
 //! connection are not delivered; pongs still are.
 
-use crate::wire::{Item, Sender, OP_BINARY, OP_CLOSE, OP_PING, OP_PONG, OP_TEXT};
+use crate::wire::{Item, Sender, Violation, OP_BINARY, OP_CLOSE, OP_PING, OP_PONG, OP_TEXT};
 
+use super::deflate::InflateError;
 use super::protocol::{
     DropMode, Fuzzer, Observed, Role, RxFrame, WsState, MAX_CONTROL, MAX_MESSAGE,
 };
@@ -22,6 +23,9 @@ impl Fuzzer<'_> {
     /// Octets read from the socket: logged, then processed while the connection lasts.
     pub(crate) fn on_data(&mut self, data: &[u8]) {
         self.log.rx_octets(data);
+        if self.state == WsState::Open {
+            self.traffic.incoming_octets_wire_level += data.len() as u64;
+        }
         self.process(data);
     }
 
@@ -48,8 +52,24 @@ impl Fuzzer<'_> {
             Role::Client => Sender::Server,
             Role::Server => Sender::Client,
         };
+        let mut violations: Vec<String> = Vec::new();
+        let compress_bit = self.deflate.is_some() && head.rsv == 4;
         for violation in head.violations(sender, self.rx.inside_message) {
-            self.protocol_violation(&violation.to_string());
+            // With permessage-deflate, RSV1 alone is the compress bit, not a violation.
+            if !(compress_bit && matches!(violation, Violation::ReservedBitsSet(_))) {
+                violations.push(violation.to_string());
+            }
+        }
+        if compress_bit && head.is_control() {
+            violations.push("received compressed control frame [permessage-deflate]".into());
+        } else if compress_bit && self.rx.inside_message {
+            violations.push(
+                "received continuation data frame with compress bit set [permessage-deflate]"
+                    .into(),
+            );
+        }
+        for violation in violations {
+            self.protocol_violation(&violation);
             if self.state == WsState::Closed {
                 return;
             }
@@ -69,6 +89,10 @@ impl Fuzzer<'_> {
             self.rx.message_announced = 0;
             self.rx.utf8 = (head.opcode == OP_TEXT).then(Utf8Validator::default);
             self.rx.utf8_last = None;
+            self.rx.compressed = compress_bit;
+            if let (true, Some(codec)) = (compress_bit, self.deflate.as_mut()) {
+                codec.start_inflate();
+            }
         }
         self.rx.message_announced = self.rx.message_announced.saturating_add(head.payload_len);
         if !self.flags.failed_by_me && self.rx.message_announced > MAX_MESSAGE {
@@ -91,6 +115,55 @@ impl Fuzzer<'_> {
                 .extend_from_slice(&chunk[..chunk.len().min(room)]);
             frame.logged.push(chunk);
             return;
+        }
+        if self.rx.compressed {
+            if self.flags.failed_by_me {
+                // Nothing more is delivered; don't inflate what may be a bomb.
+                return;
+            }
+            let mut plain = Vec::new();
+            if self.inflate(Some(chunk), &mut plain) {
+                self.on_message_data(chunk.len(), &plain);
+            }
+        } else {
+            self.on_message_data(chunk.len(), chunk);
+        }
+    }
+
+    /// Inflates octets of a compressed message into `plain`; false when the connection
+    /// failed instead (too big: 1009 with our bound; corrupt: autobahn's zlib raises and
+    /// Twisted closes the connection).
+    /// `None` ends the message.
+    fn inflate(&mut self, chunk: Option<&[u8]>, plain: &mut Vec<u8>) -> bool {
+        let limit = usize::try_from(MAX_MESSAGE)
+            .unwrap_or(usize::MAX)
+            .saturating_sub(self.rx.message.len());
+        let outcome = match (self.deflate.as_mut(), chunk) {
+            (Some(codec), None) => codec.end_inflate(plain, limit),
+            (Some(codec), Some(chunk)) => codec.inflate(chunk, plain, limit),
+            (None, _) => Ok(()),
+        };
+        match outcome {
+            Ok(()) => true,
+            Err(InflateError::TooBig) => {
+                self.fail_connection(
+                    1009,
+                    &format!("message exceeds payload limit of {MAX_MESSAGE} octets"),
+                );
+                false
+            }
+            Err(InflateError::Corrupt(_)) => {
+                self.lose_connection_by_error();
+                false
+            }
+        }
+    }
+
+    /// Message octets after inflating (`wire_len` of them arrived in the frame).
+    fn on_message_data(&mut self, wire_len: usize, chunk: &[u8]) {
+        if self.state == WsState::Open {
+            self.traffic.incoming_octets_websocket_level += wire_len as u64;
+            self.traffic.incoming_octets_app_level += chunk.len() as u64;
         }
         if let Some(v) = self.rx.utf8.as_mut() {
             let status = v.validate(chunk);
@@ -130,8 +203,24 @@ impl Fuzzer<'_> {
             self.on_control_frame(h.opcode, frame.control);
             return;
         }
+        if self.state == WsState::Open {
+            self.traffic.incoming_websocket_frames += 1;
+        }
         if !h.fin {
             return;
+        }
+        if self.rx.compressed && !self.flags.failed_by_me {
+            // The tail the sender removed (RFC 7692 7.2.2); it yields nothing in practice.
+            let mut plain = Vec::new();
+            if !self.inflate(None, &mut plain) {
+                return;
+            }
+            if !plain.is_empty() {
+                self.on_message_data(0, &plain);
+                if self.state == WsState::Closed {
+                    return;
+                }
+            }
         }
         if self.rx.utf8.is_some() {
             let last = self.rx.utf8_last.unwrap_or(super::utf8::Utf8Status {
@@ -150,6 +239,9 @@ impl Fuzzer<'_> {
             }
         }
         self.rx.inside_message = false;
+        if self.state == WsState::Open {
+            self.traffic.incoming_websocket_messages += 1;
+        }
         if !self.flags.failed_by_me {
             let data = std::mem::take(&mut self.rx.message);
             let binary = self.rx.message_binary;

@@ -6,7 +6,9 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 
-use crate::case::{EchoCheck, Step};
+use sha1::{Digest, Sha1};
+
+use crate::case::{encode_hex, EchoCheck, Step};
 use crate::report::Verdict;
 use crate::wire::{
     apply_mask, chop, encode_frame, encode_header, FrameSpec, OP_BINARY, OP_CONTINUATION, OP_TEXT,
@@ -101,6 +103,9 @@ impl Fuzzer<'_> {
             None => f.payload,
         };
         let mask = self.mask_key(f.mask);
+        if f.opcode <= 2 {
+            self.traffic.outgoing_websocket_frames += 1;
+        }
         let bytes = encode_frame(&FrameSpec {
             opcode: f.opcode,
             fin: f.fin,
@@ -126,6 +131,9 @@ impl Fuzzer<'_> {
     pub(crate) fn send_data(&mut self, data: &[u8], sync: bool, chopsize: Option<usize>) {
         if self.state == WsState::Closed {
             return;
+        }
+        if self.state == WsState::Open {
+            self.traffic.outgoing_octets_wire_level += data.len() as u64;
         }
         let size = chopsize.unwrap_or(0);
         let sync = sync || size > 0;
@@ -160,11 +168,29 @@ impl Fuzzer<'_> {
         if self.state != WsState::Open {
             return;
         }
+        // Autobahn `sendMessageHybi`: count, compress the whole message when deflate was
+        // agreed (RSV1 on the first frame only), then fragment what goes on the wire.
+        self.traffic.outgoing_websocket_messages += 1;
+        self.traffic.outgoing_octets_app_level += payload.len() as u64;
+        let compressed;
+        let (payload, first_rsv) = match self.deflate.as_mut() {
+            Some(codec) => {
+                compressed = codec.compress(payload);
+                (&compressed[..], 4)
+            }
+            None => (payload, 0),
+        };
+        self.traffic.outgoing_octets_websocket_level += payload.len() as u64;
         let opcode = if binary { OP_BINARY } else { OP_TEXT };
         let frame = |opcode, fin, payload| TxFrame {
             opcode,
             fin,
             sync,
+            rsv: if opcode == OP_CONTINUATION {
+                0
+            } else {
+                first_rsv
+            },
             ..TxFrame::control(opcode, payload)
         };
         match fragment_size {
@@ -192,6 +218,23 @@ impl Fuzzer<'_> {
     pub(crate) fn on_open(&mut self) {
         self.state = WsState::Open;
         self.connection_was_open = true;
+        if self.case.deflate.is_some() && self.deflate.is_none() {
+            // Autobahn `case12_x_x.onOpen`: the peer declined permessage-deflate.
+            self.log.set_enabled(false);
+            self.echo_verdict = Some((
+                Verdict::Unimplemented,
+                "Actual events differ from any expected.".into(),
+            ));
+            self.echo = Some(EchoProgress {
+                sent: 0,
+                expected: Vec::new(),
+                done: true,
+                dataset: None,
+                offset: 0,
+            });
+            self.send_close_frame(Some(1000), None, false);
+            return;
+        }
         if let Some(echo) = &self.case.echo_check {
             self.start_echo(echo);
         }
@@ -305,6 +348,8 @@ impl Fuzzer<'_> {
             sent: 0,
             expected,
             done: false,
+            dataset: echo.dataset.as_ref().map(super::datasets::generate),
+            offset: 0,
         });
         let secs = delay_value(echo.timeout);
         let result = if echo.count > 1 {
@@ -326,7 +371,26 @@ impl Fuzzer<'_> {
         if let Some(p) = self.echo.as_mut() {
             p.sent += 1;
         }
-        self.play_step(echo.send.as_ref());
+        let next = self.echo.as_mut().and_then(|p| {
+            let set = p.dataset.as_ref()?;
+            // Autobahn `sendOne`: the next `length` octets, wrapping around the data set.
+            let msg: Vec<u8> = set
+                .iter()
+                .cycle()
+                .skip(p.offset)
+                .take(echo.length)
+                .copied()
+                .collect();
+            p.offset = (p.offset + echo.length) % set.len().max(1);
+            p.expected.clone_from(&msg);
+            Some(msg)
+        });
+        match (next, echo.send.as_ref()) {
+            (Some(msg), Step::Message(m)) => {
+                self.send_message(&msg, m.binary, m.fragment_size, m.sync);
+            }
+            (_, step) => self.play_step(step),
+        }
     }
 
     /// A message during an echo check (the 9.x cases' `onMessage`).
@@ -343,7 +407,9 @@ impl Fuzzer<'_> {
         let kind = |b: bool| if b { "binary" } else { "text" };
         let python_bool = |b: bool| if b { "True" } else { "False" };
         let single = echo.count <= 1;
-        let failure = if binary != echo.binary {
+        let failure = if echo.dataset.is_some() {
+            compression_echo_failure(echo, &progress.expected, data, binary)
+        } else if binary != echo.binary {
             Some(if single {
                 format!(
                     "Expected {} message with payload, but got {}.",
@@ -401,6 +467,9 @@ impl Fuzzer<'_> {
                 } else {
                     "Ok, received all echo'ed messages in time.".to_owned()
                 };
+                if self.case.deflate.is_some() {
+                    self.traffic_report = Some(self.traffic);
+                }
                 self.echo_verdict = Some((Verdict::Ok, result));
                 true
             }
@@ -417,4 +486,43 @@ impl Fuzzer<'_> {
             self.send_close_frame(Some(1000), None, false);
         }
     }
+}
+
+/// The failure of one echo in sections 12 and 13, in `case12_x_x.onMessage`'s words
+/// (type, then length, then the SHA-1 of the content).
+fn compression_echo_failure(
+    echo: &EchoCheck,
+    expected: &[u8],
+    data: &[u8],
+    binary: bool,
+) -> Option<String> {
+    let python_bool = |b: bool| if b { "True" } else { "False" };
+    if binary != echo.binary {
+        return Some(format!(
+            "Echo'ed message type differs from what I sent (got binary {}, expected binary {}).",
+            python_bool(binary),
+            python_bool(echo.binary)
+        ));
+    }
+    // Autobahn counts characters of text messages; our text data sets are ASCII, so octets.
+    let length = if binary {
+        data.len()
+    } else {
+        String::from_utf8_lossy(data).chars().count()
+    };
+    if length != echo.length {
+        return Some(format!(
+            "Echo'ed message length differs from what I sent (got length {length}, expected length {}).",
+            echo.length
+        ));
+    }
+    let got = Sha1::digest(data);
+    let want = Sha1::digest(expected);
+    (got != want).then(|| {
+        format!(
+            "Echo'ed message contents differs from what I sent (got SHA1 {}, expected SHA1 {}).",
+            encode_hex(&got),
+            encode_hex(&want)
+        )
+    })
 }

@@ -7,8 +7,12 @@ use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 use tokio::time::{timeout_at, Instant};
 
 use super::accept::{accept_key, new_key};
+use super::deflate::{
+    offers_header, parse_extensions, parse_response, DeflateParams, PERMESSAGE_DEFLATE,
+};
 use super::head::{read_head, Fields};
 use super::HandshakeFailure;
+use crate::case::DeflateOffer;
 
 /// An opening-handshake request, ready to send.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,12 +29,29 @@ pub struct ClientRequest {
     pub resource: String,
     /// Subprotocols offered.
     pub protocols: Vec<String>,
+    /// Whether permessage-deflate was offered (then the server may answer with it).
+    pub deflate_offered: bool,
 }
 
 impl ClientRequest {
     /// `host:port`, for connecting.
     pub fn authority(&self) -> String {
         format!("{}:{}", self.host, self.port)
+    }
+
+    /// Adds `Sec-WebSocket-Extensions` with these permessage-deflate offers, in order (autobahn
+    /// writes it just before `Sec-WebSocket-Version`). No offers = no field.
+    pub fn with_deflate_offers(mut self, offers: &[DeflateOffer]) -> Self {
+        if offers.is_empty() {
+            return self;
+        }
+        let field = format!("Sec-WebSocket-Extensions: {}\r\n", offers_header(offers));
+        match self.text.find("Sec-WebSocket-Version:") {
+            Some(at) => self.text.insert_str(at, &field),
+            None => self.text.push_str(&field),
+        }
+        self.deflate_offered = true;
+        self
     }
 }
 
@@ -82,6 +103,7 @@ pub fn client_request(
         port,
         resource,
         protocols: protocols.to_vec(),
+        deflate_offered: false,
     })
 }
 
@@ -98,6 +120,8 @@ pub struct ClientHandshake {
     pub server: Option<String>,
     /// The subprotocol the server selected, if any.
     pub protocol: Option<String>,
+    /// The permessage-deflate parameters agreed, if the server accepted an offer.
+    pub deflate: Option<DeflateParams>,
     /// Octets read after the response head: the first WebSocket frames.
     pub leftover: Vec<u8>,
     /// Every socket read, in order.
@@ -141,7 +165,7 @@ pub async fn client_handshake<S: AsyncRead + AsyncWrite + Unpin>(
     let response = String::from_utf8_lossy(&head).into_owned();
     fail.response = Some(response.clone());
     match check_response(&head, req) {
-        Ok((fields, protocol)) => {
+        Ok((fields, protocol, deflate)) => {
             let server = fields.get("server");
             Ok(ClientHandshake {
                 request: req.text.clone(),
@@ -149,6 +173,7 @@ pub async fn client_handshake<S: AsyncRead + AsyncWrite + Unpin>(
                 headers: fields.into_vec(),
                 server,
                 protocol,
+                deflate,
                 leftover,
                 reads: fail.reads,
                 writes: fail.writes,
@@ -161,8 +186,11 @@ pub async fn client_handshake<S: AsyncRead + AsyncWrite + Unpin>(
     }
 }
 
+/// What a good response agrees to: fields, subprotocol and permessage-deflate parameters.
+type Agreed = (Fields, Option<String>, Option<DeflateParams>);
+
 /// Autobahn's client checks, in its order and with its wording.
-fn check_response(head: &[u8], req: &ClientRequest) -> Result<(Fields, Option<String>), String> {
+fn check_response(head: &[u8], req: &ClientRequest) -> Result<Agreed, String> {
     let mut storage = [httparse::EMPTY_HEADER; 100];
     let mut resp = httparse::Response::new(&mut storage);
     let status = resp.parse(head);
@@ -227,6 +255,7 @@ fn check_response(head: &[u8], req: &ClientRequest) -> Result<(Fields, Option<St
             got.trim()
         ));
     }
+    let mut deflate = None;
     if let Some(ext) = fields.get("sec-websocket-extensions") {
         if fields.count("sec-websocket-extensions") > 1 {
             return Err(
@@ -234,18 +263,19 @@ fn check_response(head: &[u8], req: &ClientRequest) -> Result<(Fields, Option<St
                     .into(),
             );
         }
-        // The harness offers no extension (sections 12 and 13 will add permessage-deflate),
-        // so any extension in the reply is one we did not request.
-        let name = ext
-            .split([',', ';'])
-            .next()
-            .unwrap_or_default()
-            .trim()
-            .to_owned();
-        if !name.is_empty() {
-            return Err(format!(
-                "server wants to use extension '{name}' we did not request, haven't implemented or did not enable"
-            ));
+        // Only permessage-deflate, and only when offered, may be accepted (autobahn checks
+        // each element in order and stops at the first fault).
+        for (name, params) in parse_extensions(&ext) {
+            if name == PERMESSAGE_DEFLATE && req.deflate_offered {
+                if deflate.is_some() {
+                    return Err("multiple occurrence of a permessage-compress extension".into());
+                }
+                deflate = Some(parse_response(&params)?);
+            } else {
+                return Err(format!(
+                    "server wants to use extension '{name}' we did not request, haven't implemented or did not enable"
+                ));
+            }
         }
     }
     let mut protocol = None;
@@ -267,7 +297,7 @@ fn check_response(head: &[u8], req: &ClientRequest) -> Result<(Fields, Option<St
             protocol = Some(p);
         }
     }
-    Ok((fields, protocol))
+    Ok((fields, protocol, deflate))
 }
 
 #[cfg(test)]
@@ -316,12 +346,64 @@ mod tests {
     }
 
     #[test]
+    fn deflate_is_offered_and_its_response_checked() {
+        let offers = [
+            DeflateOffer {
+                request_no_context_takeover: true,
+                request_max_window_bits: 9,
+                ..DeflateOffer::default()
+            },
+            DeflateOffer::default(),
+        ];
+        let r = req().with_deflate_offers(&offers);
+        assert!(r.text.contains(
+            "Sec-WebSocket-Extensions: permessage-deflate; client_no_context_takeover; client_max_window_bits; server_no_context_takeover; server_max_window_bits=9, permessage-deflate; client_no_context_takeover; client_max_window_bits\r\nSec-WebSocket-Version: 13\r\n"
+        ), "{}", r.text);
+        let good = accept_key(&r.key);
+        let ext = |v: &str| format!("Sec-WebSocket-Extensions: {v}\r\n");
+        let (_, _, d) = check_response(
+            &response(
+                &good,
+                &ext("permessage-deflate; server_max_window_bits=9; client_no_context_takeover"),
+            ),
+            &r,
+        )
+        .expect("accepted offer");
+        let d = d.expect("deflate agreed");
+        assert_eq!(
+            (d.server_max_window_bits, d.client_max_window_bits),
+            (9, 15)
+        );
+        assert!(d.client_no_context_takeover && !d.server_no_context_takeover);
+        for (bad, needle) in [
+            (
+                "permessage-deflate, permessage-deflate",
+                "multiple occurrence",
+            ),
+            (
+                "permessage-deflate; client_max_window_bits=7",
+                "illegal extension parameter value '7'",
+            ),
+            (
+                "permessage-deflate; mystery",
+                "illegal extension parameter 'mystery'",
+            ),
+            ("x-webkit-deflate-frame", "we did not request"),
+        ] {
+            let err = check_response(&response(&good, &ext(bad)), &r).expect_err(bad);
+            assert!(err.contains(needle), "{bad}: {err}");
+        }
+    }
+
+    #[test]
     fn accepts_a_good_response_and_rejects_bad_ones() {
         let r = req();
         let good = accept_key(&r.key);
-        let (_, proto) = check_response(&response(&good, "Sec-WebSocket-Protocol: chat\r\n"), &r)
-            .expect("good response");
+        let (_, proto, deflate) =
+            check_response(&response(&good, "Sec-WebSocket-Protocol: chat\r\n"), &r)
+                .expect("good response");
         assert_eq!(proto.as_deref(), Some("chat"));
+        assert_eq!(deflate, None);
         let bad = [
             (response("AAAA", ""), "bogus value"),
             (

@@ -9,12 +9,14 @@
 
 mod accept;
 mod client;
+pub mod deflate;
 mod head;
 mod server;
 
 pub use accept::{accept_key, new_key};
 pub use client::{client_handshake, client_request, ClientHandshake, ClientRequest};
-pub use server::{server_handshake, ServerHandshake};
+pub use deflate::DeflateParams;
+pub use server::{server_handshake, server_handshake_deflate, ServerHandshake};
 
 use std::fmt;
 

@@ -7,8 +7,10 @@ use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 use tokio::time::{timeout_at, Instant};
 
 use super::accept::accept_key;
+use super::deflate::{accept, parse_offers, DeflateParams};
 use super::head::{read_head, Fields};
 use super::HandshakeFailure;
+use crate::case::DeflateAccept;
 
 /// A completed server handshake.
 #[derive(Debug, Clone, Default)]
@@ -25,6 +27,8 @@ pub struct ServerHandshake {
     pub headers: Vec<(String, String)>,
     /// The subprotocol selected, if any.
     pub protocol: Option<String>,
+    /// The permessage-deflate parameters agreed, if an offer was accepted.
+    pub deflate: Option<DeflateParams>,
     /// Octets read after the request head: the first WebSocket frames.
     pub leftover: Vec<u8>,
     /// Every socket read, in order.
@@ -42,6 +46,20 @@ pub async fn server_handshake<S: AsyncRead + AsyncWrite + Unpin>(
     protocols: &[String],
     timeout: Duration,
 ) -> Result<ServerHandshake, HandshakeFailure> {
+    server_handshake_deflate(stream, server_name, protocols, &[], timeout).await
+}
+
+/// [`server_handshake`] for a compression case (sections 12 and 13): the client's
+/// permessage-deflate offers are accepted by the first of `deflate` that fits (the case's
+/// accept rules; none = decline every offer, as [`server_handshake`] does). A malformed offer
+/// gets a 400, as in autobahn.
+pub async fn server_handshake_deflate<S: AsyncRead + AsyncWrite + Unpin>(
+    stream: &mut S,
+    server_name: &str,
+    protocols: &[String],
+    deflate: &[DeflateAccept],
+    timeout: Duration,
+) -> Result<ServerHandshake, HandshakeFailure> {
     let deadline = Instant::now() + timeout;
     let mut fail = HandshakeFailure::default();
     let (head, leftover) = match read_head(stream, deadline, &mut fail.reads).await {
@@ -54,7 +72,7 @@ pub async fn server_handshake<S: AsyncRead + AsyncWrite + Unpin>(
     };
     let request = String::from_utf8_lossy(&head).into_owned();
     fail.request = Some(request.clone());
-    let outcome = check_request(&head, protocols);
+    let outcome = check_request(&head, protocols, deflate);
     let response = match &outcome {
         Ok(ok) => {
             let mut r = String::from("HTTP/1.1 101 Switching Protocols\r\n");
@@ -62,6 +80,9 @@ pub async fn server_handshake<S: AsyncRead + AsyncWrite + Unpin>(
             r += "Upgrade: WebSocket\r\nConnection: Upgrade\r\n";
             if let Some(p) = &ok.protocol {
                 r += &format!("Sec-WebSocket-Protocol: {p}\r\n");
+            }
+            if let Some((ext, _)) = &ok.deflate {
+                r += &format!("Sec-WebSocket-Extensions: {ext}\r\n");
             }
             r += &format!("Sec-WebSocket-Accept: {}\r\n\r\n", accept_key(&ok.key));
             r
@@ -99,6 +120,7 @@ pub async fn server_handshake<S: AsyncRead + AsyncWrite + Unpin>(
         query: ok.query,
         headers: ok.fields.into_vec(),
         protocol: ok.protocol,
+        deflate: ok.deflate.map(|(_, p)| p),
         leftover,
         reads: fail.reads,
         writes: fail.writes,
@@ -112,10 +134,16 @@ struct GoodRequest {
     query: Option<String>,
     fields: Fields,
     protocol: Option<String>,
+    /// The response's extension value and the agreed parameters.
+    deflate: Option<(String, DeflateParams)>,
 }
 
 /// The checks of RFC 6455 section 4.2.1.
-fn check_request(head: &[u8], protocols: &[String]) -> Result<GoodRequest, String> {
+fn check_request(
+    head: &[u8],
+    protocols: &[String],
+    deflate: &[DeflateAccept],
+) -> Result<GoodRequest, String> {
     let mut storage = [httparse::EMPTY_HEADER; 100];
     let mut req = httparse::Request::new(&mut storage);
     match req.parse(head) {
@@ -167,12 +195,21 @@ fn check_request(head: &[u8], protocols: &[String]) -> Result<GoodRequest, Strin
         .map(str::trim)
         .find(|p| protocols.iter().any(|q| q == p))
         .map(str::to_owned);
+    let mut agreed = None;
+    if !deflate.is_empty() {
+        let offers = match fields.get("sec-websocket-extensions") {
+            Some(h) => parse_offers(&h)?,
+            None => Vec::new(),
+        };
+        agreed = accept(&offers, deflate);
+    }
     Ok(GoodRequest {
         key,
         path,
         query,
         fields,
         protocol,
+        deflate: agreed,
     })
 }
 
