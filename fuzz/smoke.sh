@@ -4,7 +4,8 @@
 #
 #   fuzz/smoke.sh [SECONDS_PER_TARGET]     (default 60)
 #
-# A crash, panic or broken invariant fails the script; the target's log tail, the reproducer
+# A crash, panic, broken invariant or single allocation over 64 MB (the entry points configure
+# limits of a few KiB, so that is a bound that ignores a length field) fails the script; the target's log tail, the reproducer
 # (the input's Debug form) and the failing input in hex are printed, and the input stays in
 # fuzz/artifacts/<target>/. Per target it prints one summary line: runs, exec/s and the final
 # libFuzzer `cov:` figure.
@@ -35,7 +36,7 @@ for target in $(cargo +nightly fuzz list); do
     log="artifacts/$target.smoke.log"
     echo "fuzz: $target for ${secs}s"
     if cargo +nightly fuzz run -O "$target" "corpus/$target" "../corpus/fuzz/$target" -- \
-        -max_total_time="$secs" -print_final_stats=1 >"$log" 2>&1; then
+        -max_total_time="$secs" -print_final_stats=1 -malloc_limit_mb=64 >"$log" 2>&1; then
         runs=$(grep -o 'Done [0-9]* runs in [0-9]* second' "$log" | tail -1 | awk '{print $2, $5}')
         cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | awk '{print $2}')
         set -- $runs
