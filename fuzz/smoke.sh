@@ -5,9 +5,9 @@
 #   fuzz/smoke.sh [SECONDS_PER_TARGET]     (default 60)
 #
 # A crash, panic, broken invariant or single allocation over 64 MB (the entry points configure
-# limits of a few KiB, so that is a bound that ignores a length field) fails the script; the target's log tail, the reproducer
-# (the input's Debug form) and the failing input in hex are printed, and the input stays in
-# fuzz/artifacts/<target>/. Per target it prints one summary line: runs, exec/s and the final
+# limits of a few KiB, so that is a bug that trusted a length field) fails the script; the panic,
+# the reproducer (the input's Debug form) and the failing input in hex are printed, and the input
+# stays in fuzz/artifacts/<target>/. Per target it prints one summary line: runs, exec/s and the final
 # libFuzzer `cov:` figure.
 set -euo pipefail
 cd "$(dirname "$0")"
