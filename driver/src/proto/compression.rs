@@ -214,22 +214,26 @@ mod enabled {
         let Some(message) = message else {
             return true;
         };
-        if message.len().saturating_add(out.len()) > limit {
-            *error = Some(ProtocolError::MessageTooLong);
-            return false;
-        }
+        // What fits is stored (and validated) before the rest is refused, so that bad UTF-8
+        // before the limit is reported as such however the output was chunked.
+        let room = limit.saturating_sub(message.len());
+        let (fits, over) = out.split_at(out.len().min(room));
         match message {
             InMessage::Text(text) => {
-                text.reserve_within(out.len(), limit);
-                if text.extend(out, None, 0).is_err() {
+                text.reserve_within(fits.len(), limit);
+                if text.extend(fits, None, 0).is_err() {
                     *error = Some(ProtocolError::InvalidUtf8);
                     return false;
                 }
             }
             InMessage::Binary(bytes) => {
-                reserve_within(bytes, out.len(), limit);
-                bytes.extend_from_slice(out);
+                reserve_within(bytes, fits.len(), limit);
+                bytes.extend_from_slice(fits);
             }
+        }
+        if !over.is_empty() {
+            *error = Some(ProtocolError::MessageTooLong);
+            return false;
         }
         true
     }

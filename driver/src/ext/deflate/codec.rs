@@ -173,16 +173,18 @@ impl Decompressor {
         }
         loop {
             let (in_before, out_before) = (self.inner.total_in(), self.inner.total_out());
-            let status = self
+            let result = self
                 .inner
-                .decompress(input, &mut self.buf[..], FlushDecompress::None)
-                .map_err(|_| InflateError::Corrupt)?;
+                .decompress(input, &mut self.buf[..], FlushDecompress::None);
             let consumed = (self.inner.total_in() - in_before) as usize;
             let produced = (self.inner.total_out() - out_before) as usize;
             input = &input[consumed..];
+            // The output decoded before an error goes to the sink first, so that the verdict
+            // (too long, bad UTF-8, or corrupt) is the same however the input was chunked.
             if produced > 0 && !sink(&self.buf[..produced]) {
                 return Err(InflateError::Stopped);
             }
+            let status = result.map_err(|_| InflateError::Corrupt)?;
             if status == Status::StreamEnd {
                 self.finished = true;
                 return if input.is_empty() {

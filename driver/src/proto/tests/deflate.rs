@@ -576,3 +576,40 @@ fn an_empty_compressed_payload_is_an_empty_message_and_the_next_one_inflates() {
         ]
     );
 }
+
+/// The events for `bytes` fed whole and fed one byte at a time, which must be the same.
+fn same_whole_and_bytewise(max_length: usize, bytes: &[u8]) -> Vec<Event> {
+    let mut whole = server_with_deflate(max_length);
+    whole.handle_bytes(bytes);
+    let mut bytewise = server_with_deflate(max_length);
+    for byte in bytes {
+        bytewise.handle_bytes(std::slice::from_ref(byte));
+    }
+    let events_whole = events(&mut whole);
+    assert_eq!(events_whole, events(&mut bytewise));
+    events_whole
+}
+
+#[test]
+fn output_decoded_before_corrupt_data_is_checked_first_however_chunked() {
+    // 3a 00 inflates to the byte C0 (never valid UTF-8), then ff is an invalid code (fuzz seed
+    // crash.1bbcc637): the UTF-8 failure comes first in the stream, so it is the verdict.
+    let events = same_whole_and_bytewise(
+        1 << 20,
+        &compressed_frames(OpCode::Text, &[0x3a, 0x00, 0xff], &[]),
+    );
+    assert_eq!(events[0], Event::Error(ProtocolError::InvalidUtf8));
+}
+
+#[test]
+fn bad_utf8_before_the_limit_wins_over_the_limit_however_chunked() {
+    let mut text = b"ok \xff".to_vec();
+    text.extend(std::iter::repeat_n(b'a', 50_000));
+    let bytes = compressed_frames(OpCode::Text, &deflate(&text), &[]);
+    let events = same_whole_and_bytewise(1000, &bytes);
+    assert_eq!(events[0], Event::Error(ProtocolError::InvalidUtf8));
+    // Valid text over the limit is too long, at the same point however chunked.
+    let bytes = compressed_frames(OpCode::Text, &deflate(&[b'a'; 50_000]), &[]);
+    let events = same_whole_and_bytewise(1000, &bytes);
+    assert_eq!(events[0], Event::Error(ProtocolError::MessageTooLong));
+}
