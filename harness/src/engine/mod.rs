@@ -290,6 +290,8 @@ fn safety_limit(case: &Case, t: &Timeouts) -> Duration {
 }
 
 #[cfg(test)]
+mod deflate_tests;
+#[cfg(test)]
 mod tests;
 
 /// Whether a case's verdict can depend on how fast the peer reads: it writes in chops or
