@@ -53,6 +53,8 @@ pub(crate) enum Command {
     Diff(websocket_harness::diffcmd::DiffArgs),
     /// Regenerate index.html, the case pages and junit.xml from the JSON reports in DIR (ours or Autobahn's).
     Report(websocket_harness::reportcmd::ReportArgs),
+    /// Run the suite against other implementations (peers/), in both roles, and diff each run against its ledger.
+    Peers(websocket_harness::peers::PeersArgs),
 }
 
 /// Arguments of `wsharness test-server`.
@@ -97,6 +99,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Selftest(args) => websocket_harness::selftest::run(args),
         Command::Diff(args) => websocket_harness::diffcmd::run_command(&args),
         Command::Report(args) => websocket_harness::reportcmd::run_command(&args),
+        Command::Peers(args) => websocket_harness::peers::run(&args),
     }
 }
 
