@@ -106,6 +106,9 @@ pub fn run(args: TestClientArgs) -> anyhow::Result<ExitCode> {
         let server = FuzzingServer::bind(listen.as_str(), config, &out, engine_player())
             .await
             .with_context(|| format!("test-client on {listen}"))?;
+        // Before the address is printed, so a script that signals right after reading it is
+        // heard.
+        stop_on_signals(server.stopper())?;
         let addr = server.local_addr()?;
         let count = server.case_count();
         println!(
@@ -113,12 +116,6 @@ pub fn run(args: TestClientArgs) -> anyhow::Result<ExitCode> {
             out.display()
         );
         let _ = std::io::stdout().flush();
-        let stopper = server.stopper();
-        tokio::spawn(async move {
-            if tokio::signal::ctrl_c().await.is_ok() {
-                stopper.stop();
-            }
-        });
         anyhow::Ok(server.run().await)
     })?;
     print_summaries(&summaries, &out);
@@ -127,6 +124,34 @@ pub fn run(args: TestClientArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Stops the server gracefully on SIGINT (Ctrl-C) or SIGTERM: running cases get their grace
+/// period and are recorded, the HTML report is written, the summary printed.
+#[cfg(unix)]
+fn stop_on_signals(stopper: super::Stopper) -> std::io::Result<()> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    let mut terminate = signal(SignalKind::terminate())?;
+    tokio::spawn(async move {
+        tokio::select! {
+            _ = interrupt.recv() => {}
+            _ = terminate.recv() => {}
+        }
+        stopper.stop();
+    });
+    Ok(())
+}
+
+/// Stops the server gracefully on Ctrl-C.
+#[cfg(not(unix))]
+fn stop_on_signals(stopper: super::Stopper) -> std::io::Result<()> {
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            stopper.stop();
+        }
+    });
+    Ok(())
 }
 
 /// Prints each agent's summary and where the reports are.

@@ -185,6 +185,10 @@ impl Shared {
     /// far (what Autobahn's `createReports` produces on `/updateReports`).
     pub(crate) async fn write_html(&self) {
         let dir = self.report_dir();
+        if !dir.join(crate::report::INDEX_FILE).exists() {
+            // No case recorded yet: nothing to render.
+            return;
+        }
         let rendered =
             tokio::task::spawn_blocking(move || crate::html::write_html_reports(&dir)).await;
         match rendered {
