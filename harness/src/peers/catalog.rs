@@ -58,10 +58,50 @@ pub const PEERS: &[Peer] = &[
         install: "(cd peers/node && npm ci)",
         pins: &["peers/node"],
     },
+    Peer {
+        name: "tokio-tungstenite",
+        alias: "tungstenite",
+        library: "Rust tokio-tungstenite 0.30.0",
+        server: &[
+            "peers/rust/target/release/tungstenite_echo_server",
+            "{addr}",
+        ],
+        client: &[
+            "peers/rust/target/release/tungstenite_autobahn_client",
+            "{url}",
+            "{agent}",
+        ],
+        requires: &[
+            "peers/rust/target/release/tungstenite_echo_server",
+            "peers/rust/target/release/tungstenite_autobahn_client",
+        ],
+        install: RUST_INSTALL,
+        pins: &["peers/rust"],
+    },
+    Peer {
+        name: "fastwebsockets",
+        alias: "fastwebsockets",
+        library: "Rust fastwebsockets 0.10.0",
+        server: &[
+            "peers/rust/target/release/fastwebsockets_echo_server",
+            "{addr}",
+        ],
+        client: &[
+            "peers/rust/target/release/fastwebsockets_autobahn_client",
+            "{url}",
+            "{agent}",
+        ],
+        requires: &[
+            "peers/rust/target/release/fastwebsockets_echo_server",
+            "peers/rust/target/release/fastwebsockets_autobahn_client",
+        ],
+        install: RUST_INSTALL,
+        pins: &["peers/rust"],
+    },
 ];
 
-/// The default `--peers`: the peers whose toolchains CI installs.
-pub const DEFAULT_PEERS: &[&str] = &["websockets", "ws"];
+/// Builds the Rust peers (their own workspace, so the root build never compiles them).
+const RUST_INSTALL: &str = "cargo build --release --locked --manifest-path peers/rust/Cargo.toml";
 
 /// Finds a peer by its name or alias.
 pub fn find(name: &str) -> Option<&'static Peer> {
