@@ -60,12 +60,12 @@ pub fn check(
     Ok(match diffcmd::run(&args)? {
         DiffOutcome::Clean => Check::Clean,
         DiffOutcome::Updated => Check::Updated,
-        DiffOutcome::Drift => Check::Drift(explain(root, peer, role, ledger)),
+        DiffOutcome::Drift => Check::Drift(explain(root, peer, role, ledger, run_dir)),
     })
 }
 
 /// Says which side changed since the ledger's last commit, and how to accept the change.
-fn explain(root: &Path, peer: &Peer, role: Role, ledger: &Path) -> String {
+fn explain(root: &Path, peer: &Peer, role: Role, ledger: &Path, run_dir: &Path) -> String {
     let name = peer.run_name(role);
     let pins = peer.pins.join(", ");
     let cause = match ledger_commit(root, ledger) {
@@ -107,10 +107,11 @@ fn explain(root: &Path, peer: &Peer, role: Role, ledger: &Path) -> String {
     format!(
         "{name} differs from its ledger {}.\n{cause}\nIf the change is intended, rewrite the \
          ledger and review it in the commit:\n    wsharness peers --peers {} --update\n(or \
-         wsharness diff {} reports/peers/{name} --update)",
+         wsharness diff {} {} --update)",
         ledger.display(),
         peer.alias,
         ledger.display(),
+        run_dir.display(),
     )
 }
 
