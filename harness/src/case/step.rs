@@ -49,8 +49,9 @@ pub enum Step {
     /// Arm a timer: after this many seconds, drop the TCP connection if it is still up
     /// (Autobahn `killAfter`). Playing continues at once with the next step.
     KillAfter(f64),
-    /// Arm a timer: after this many seconds, start the closing handshake with
-    /// `expected_close.close_code[0]` if the connection is still open (Autobahn `closeAfter`).
+    /// Arm a timer: after this many seconds, start the closing handshake with an empty close
+    /// frame (no code, no reason) if the connection is still open: Autobahn's `closeAfter`
+    /// calls `sendClose()` without arguments.
     /// Playing continues at once with the next step.
     CloseAfter(f64),
 }
