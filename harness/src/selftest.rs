@@ -131,11 +131,19 @@ pub async fn selftest(plan: &SelftestPlan) -> anyhow::Result<SelftestReport> {
     })
 }
 
+/// The reference driver as it is meant to be run: permessage-deflate on with its defaults, so
+/// that sections 12 and 13 test it (without it they would all be UNIMPLEMENTED).
+fn driver_options() -> Options {
+    Options::new()
+        .max_length(MAX_LENGTH)
+        .deflate(websocket_driver::ext::deflate::DeflateConfig::default())
+}
+
 /// The driver's echo server, tested by the runner.
 async fn test_driver_server(plan: &SelftestPlan) -> anyhow::Result<RunSummary> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
-    let options = Options::new().max_length(MAX_LENGTH);
+    let options = driver_options();
     let echo = tokio::spawn(websocket_driver::tokio::serve(listener, options, |ws| {
         ws.on_message(|ws, message| {
             ws.send(message);
@@ -217,7 +225,7 @@ pub async fn drive_client(
     jobs: usize,
     alone: impl Fn(usize) -> bool,
 ) -> anyhow::Result<()> {
-    let options = Options::new().max_length(MAX_LENGTH);
+    let options = driver_options();
     let answer = Arc::new(Mutex::new(String::new()));
     let sink = Arc::clone(&answer);
     let handle = websocket_driver::tokio::connect(

@@ -15,7 +15,7 @@ use super::state::Shared;
 use super::utc::utc_now;
 use super::{CasePlayer, PlayRequest, SERVER_NAME};
 use crate::case::{Case, Step};
-use crate::handshake::server_handshake;
+use crate::handshake::server_handshake_deflate;
 
 /// Autobahn's `openHandshakeTimeout`.
 pub(crate) const OPEN_TIMEOUT: Duration = Duration::from_secs(5);
@@ -83,8 +83,25 @@ pub(crate) async fn handle(
         }
     };
     let mut replay = Replay::new(chunks, tcp);
-    let hs = match server_handshake(&mut replay, SERVER_NAME, &shared.protocols, OPEN_TIMEOUT).await
-    {
+    // A compression case (12.x, 13.x) answers the client's permessage-deflate offers by the
+    // case's accept rules, as Autobahn's fuzzingserver does; every other connection declines.
+    let deflate_rules = match &command {
+        Command::RunCase { case, .. } => shared
+            .cases
+            .get(case.saturating_sub(1))
+            .and_then(|c| c.deflate.as_ref())
+            .map(|d| d.accept.clone())
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    };
+    let handshake = server_handshake_deflate(
+        &mut replay,
+        SERVER_NAME,
+        &shared.protocols,
+        &deflate_rules,
+        OPEN_TIMEOUT,
+    );
+    let hs = match handshake.await {
         Ok(hs) => hs,
         Err(e) => {
             eprintln!("wsharness: {peer}: opening handshake failed: {e}");
