@@ -12,9 +12,9 @@ use super::fallback::failed_record;
 use super::replay::{read_head_chunks, request_target, Replay};
 use super::request::{parse_request, Command};
 use super::state::Shared;
-use super::utc::utc_now;
 use super::{CasePlayer, PlayRequest, SERVER_NAME};
 use crate::case::{Case, Step};
+use crate::engine::clock::utc_now_iso;
 use crate::handshake::server_handshake_deflate;
 
 /// Autobahn's `openHandshakeTimeout`.
@@ -56,7 +56,7 @@ pub(crate) async fn handle(
     player: CasePlayer,
 ) {
     let _ = tcp.set_nodelay(true);
-    let started = utc_now();
+    let started = utc_now_iso();
     let chunks = match read_head_chunks(&mut tcp, OPEN_TIMEOUT).await {
         Ok(c) => c,
         Err(why) => {

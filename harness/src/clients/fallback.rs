@@ -53,7 +53,7 @@ pub(crate) fn failed_record(
         result_close: format!("The harness could not finish the case: {why}"),
         rx_frame_stats: BTreeMap::new(),
         rx_octet_stats: BTreeMap::new(),
-        started: super::utc::utc_now(),
+        started: crate::engine::clock::utc_now_iso(),
         traffic_stats: None,
         tx_frame_stats: BTreeMap::new(),
         tx_octet_stats: BTreeMap::new(),

@@ -33,13 +33,11 @@ mod replay;
 mod request;
 mod spec;
 mod state;
-mod utc;
 
 pub use command::{load_selection, print_summaries, run, TestClientArgs, DEFAULT_CORPUS};
 pub use player::engine_player;
 pub use request::{parse_request, Command};
 pub use spec::FuzzingServerSpec;
-pub use utc::{format_utc, utc_now};
 
 use std::future::Future;
 use std::io;

@@ -11,7 +11,7 @@
 //! frames we send), `timers`, `wirelog` (rows and statistics), `utf8`, `io` (the tokio loop),
 //! `verdict` (the rules), `record` (the report record).
 
-mod clock;
+pub(crate) mod clock;
 mod datasets;
 mod deflate;
 mod io;
