@@ -6,6 +6,10 @@
 //! selected, sorted case list; `casetuple=1.2.3` names a case by id; when both are given `case`
 //! wins, as in Autobahn. A repeated parameter, an unknown case, or a missing required
 //! parameter is an error, which the server answers with HTTP 500 as Autobahn does.
+//!
+//! The path is taken as Python's `urllib.parse.urlparse` takes it, which is how Autobahn gets it:
+//! an absolute-form target (`GET ws://host:port/runCase?... HTTP/1.1`, RFC 9112 section 3.2.2)
+//! loses its scheme and authority, and `;params` after the last segment are dropped.
 
 use std::collections::BTreeMap;
 
@@ -53,6 +57,7 @@ pub fn parse_request(
     query: Option<&str>,
     case_ids: &[String],
 ) -> Result<Command, String> {
+    let path = url_path(path);
     let mut params: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for (k, v) in url::form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
         // parse_qs drops blank values unless told otherwise.
@@ -118,6 +123,33 @@ pub fn parse_request(
         "/stopServer" => Command::StopServer,
         other => Command::Other(other.to_owned()),
     })
+}
+
+/// The path component of a request target (its query already split off), as `urlparse` gives it:
+/// without a leading `scheme:` and `//authority`, and without `;params` after the last `/`.
+fn url_path(target: &str) -> &str {
+    let mut rest = target;
+    if let Some((scheme, after)) = rest.split_once(':') {
+        // A scheme is a letter then letters, digits, `+`, `-` or `.` (RFC 3986 section 3.1).
+        let is_scheme = scheme
+            .as_bytes()
+            .first()
+            .is_some_and(u8::is_ascii_alphabetic)
+            && scheme
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'));
+        if is_scheme {
+            rest = after;
+        }
+    }
+    if let Some(after) = rest.strip_prefix("//") {
+        rest = after.find(['/', '#']).map_or("", |end| &after[end..]);
+    }
+    let last_segment = rest.rfind('/').unwrap_or(0);
+    match rest[last_segment..].find(';') {
+        Some(semi) => &rest[..last_segment + semi],
+        None => rest,
+    }
 }
 
 /// Python's `int(str)` for the values a client may send: surrounding whitespace, an optional
@@ -197,6 +229,32 @@ mod tests {
         );
         assert_eq!(parse("/stopServer"), Ok(Command::StopServer));
         assert_eq!(parse("/echo"), Ok(Command::Other("/echo".into())));
+    }
+
+    #[test]
+    fn takes_the_path_of_an_absolute_form_target() {
+        let run = Ok(Command::RunCase {
+            case: 1,
+            agent: "x".into(),
+        });
+        assert_eq!(parse("ws://127.0.0.1:9001/runCase?case=1&agent=x"), run);
+        assert_eq!(parse("HTTP://Host/runCase?case=1&agent=x"), run);
+        assert_eq!(parse("//127.0.0.1:9001/runCase?case=1&agent=x"), run);
+        assert_eq!(parse("/runCase;v=1?case=1&agent=x"), run);
+        assert_eq!(
+            parse("ws://127.0.0.1:9001/getCaseCount"),
+            Ok(Command::GetCaseCount)
+        );
+        // No path after the authority: urlparse gives "", not a command.
+        assert_eq!(
+            parse("ws://127.0.0.1:9001"),
+            Ok(Command::Other(String::new()))
+        );
+        // Not a scheme (a digit first), so the target stays as it is.
+        assert_eq!(
+            parse("1ws://h/runCase"),
+            Ok(Command::Other("1ws://h/runCase".into()))
+        );
     }
 
     #[test]
