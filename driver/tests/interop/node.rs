@@ -1,0 +1,15 @@
+//! Node `ws` (pinned in `peers/node/package.json`), through `peers/node/interop_peer.js` with
+//! the `node_modules` of `npm ci`.
+
+use crate::peer::{Peer, PeerConfig};
+use crate::process::{self, Runtime};
+
+pub(crate) async fn server(config: &PeerConfig) -> Option<Peer> {
+    process::server(Runtime::Node, config).await
+}
+
+pub(crate) async fn client(url: &str, config: &PeerConfig) -> Option<Peer> {
+    process::client(Runtime::Node, url, config).await
+}
+
+interop_tests!(Node);
