@@ -7,7 +7,9 @@
 //! reports what it saw (the agreed protocol and extensions, pongs, the close code it received).
 //! The Python and Node peers are subprocesses (`peers/python/interop_peer.py`,
 //! `peers/node/interop_peer.js`); the Rust peers run in-process. The scenarios in [`scenarios`]
-//! are written once and run per peer and direction by the `interop_tests!` macro.
+//! are written once and run per peer and direction by the `interop_tests!` macro. Sending a
+//! message in fragments, which the seed's API does not do, goes through the sans-IO core
+//! ([`sansio`]).
 //!
 //! A missing Python venv or `node_modules` fails the tests with the command that installs it,
 //! unless `WS_INTEROP_SKIP_MISSING=1`, which skips them with a line on stderr.
@@ -22,5 +24,6 @@ mod ours;
 mod peer;
 mod process;
 mod python;
+mod sansio;
 mod script;
 mod tungstenite;
