@@ -18,6 +18,7 @@ use websocket_harness::runner::{
 };
 use websocket_harness::select::{select_cases, AgentCaseExcludes};
 use websocket_harness::spec::FuzzingClientSpec;
+use websocket_harness::tls::ClientTls;
 
 /// The corpus of this repository, found from the crate's manifest directory at build time.
 const DEFAULT_CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../corpus/cases");
@@ -60,7 +61,7 @@ pub(crate) enum Command {
 /// Arguments of `wsharness test-server`.
 #[derive(Debug, Args)]
 pub(crate) struct TestServerArgs {
-    /// The server's URL, ws://HOST:PORT[/PATH]. Optional with --spec when the spec lists servers.
+    /// The server's URL, ws://HOST:PORT[/PATH] or wss://... Optional with --spec when the spec lists servers.
     pub(crate) url: Option<String>,
     /// Agent name for the reports [default: the server's `Server` header, else UnknownServer].
     #[arg(long)]
@@ -89,6 +90,13 @@ pub(crate) struct TestServerArgs {
     /// Don't draw the progress bar (it is never drawn when stderr is not a terminal).
     #[arg(long)]
     pub(crate) no_progress: bool,
+    /// For wss:// servers: also trust the certificates in this PEM file (a private CA, or a
+    /// self-signed server's own certificate) besides the webpki roots.
+    #[arg(long, value_name = "PEM")]
+    pub(crate) ca_file: Option<PathBuf>,
+    /// For wss:// servers: do not verify the server's certificate at all (test peers only).
+    #[arg(long, conflicts_with = "ca_file")]
+    pub(crate) insecure: bool,
 }
 
 /// Runs the parsed command line.
@@ -174,6 +182,11 @@ fn servers(
             .as_deref()
             .map_or_else(String::new, |p| p.display().to_string())
     };
+    let trust = ClientTls {
+        ca_file: args.ca_file.clone(),
+        insecure: args.insecure,
+        server_name: None,
+    };
     let servers: Vec<ServerUnderTest> = match (&args.url, spec.servers.is_empty()) {
         (Some(_), false) => bail!(
             "both a URL and a servers list in {} were given; use one of them",
@@ -189,6 +202,7 @@ fn servers(
                 url: url.clone(),
                 origin: None,
                 protocols: Vec::new(),
+                tls: trust.clone(),
             },
             agent: args.agent.clone(),
         }],
@@ -200,15 +214,32 @@ fn servers(
                     url: s.url.clone(),
                     origin: s.origin.clone(),
                     protocols: s.protocols.clone(),
+                    tls: ClientTls {
+                        server_name: s.hostname.clone(),
+                        ..trust.clone()
+                    },
                 },
                 // --agent names the servers the spec leaves unnamed.
                 agent: s.agent.clone().or_else(|| args.agent.clone()),
             })
             .collect(),
     };
+    let mut secure = false;
     for s in &servers {
         let t = &s.target;
-        client_request(&t.url, t.origin.as_deref(), &t.protocols).map_err(anyhow::Error::msg)?;
+        let req = client_request(&t.url, t.origin.as_deref(), &t.protocols)
+            .map_err(anyhow::Error::msg)?;
+        secure |= req.secure;
+    }
+    if secure {
+        // A bad CA file is a usage error now, not a failed handshake in every case.
+        trust.check()?;
+        if trust.insecure {
+            eprintln!(
+                "WARNING: --insecure: the wss:// server's certificate is NOT verified; \
+                 anyone on the path could stand in for it"
+            );
+        }
     }
     Ok(servers)
 }

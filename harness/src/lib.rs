@@ -14,4 +14,5 @@ pub mod runner;
 pub mod select;
 pub mod selftest;
 pub mod spec;
+pub mod tls;
 pub mod wire;

@@ -17,14 +17,12 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use tokio::net::TcpStream;
 use tokio::task::JoinSet;
 
 use crate::case::Case;
 use crate::engine::{
     is_timing_sensitive, probe_server_agent, run_case_against_server, CaseContext, ServerTarget,
 };
-use crate::handshake::client_request;
 use crate::report::summary::{AgentSummary, RunSummary};
 use crate::report::{CaseRecord, ReportError, ReportWriter};
 use crate::select::AgentCaseExcludes;
@@ -283,13 +281,8 @@ async fn test_servers_inner(plan: TestServersPlan) -> Result<RunSummary, RunErro
     Ok(summary)
 }
 
-/// Checks that the server's URL is usable and that it accepts a TCP connection.
+/// Checks that the server's URL is usable and that it accepts a connection: TCP, and for
+/// `wss://` the TLS handshake, so that a rejected certificate is said once, with its reason.
 async fn check_reachable(target: &ServerTarget) -> Result<(), String> {
-    let req = client_request(&target.url, target.origin.as_deref(), &target.protocols)?;
-    let authority = req.authority();
-    match tokio::time::timeout(CONNECT_CHECK, TcpStream::connect(&authority)).await {
-        Ok(Ok(_)) => Ok(()),
-        Ok(Err(e)) => Err(format!("cannot connect to {authority}: {e}")),
-        Err(_) => Err(format!("cannot connect to {authority}: timed out")),
-    }
+    crate::engine::check_connect(target, CONNECT_CHECK).await
 }

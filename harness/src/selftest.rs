@@ -155,6 +155,7 @@ async fn test_driver_server(plan: &SelftestPlan) -> anyhow::Result<RunSummary> {
                 url: format!("ws://{addr}"),
                 origin: None,
                 protocols: Vec::new(),
+                tls: crate::tls::ClientTls::default(),
             },
             agent: Some(AGENT.to_owned()),
         }],

@@ -29,13 +29,14 @@ pub struct ServerSpec {
     /// The agent name for reports; `None` (or empty in the file) means "use the `Server`
     /// header of the handshake response, else `UnknownServer`", as in Autobahn.
     pub agent: Option<String>,
-    /// The WebSocket URL, `ws://host:port/path`.
+    /// The WebSocket URL, `ws://host:port/path` or `wss://host:port/path`.
     pub url: String,
     /// The `Origin` header to send, if any.
     pub origin: Option<String>,
     /// Subprotocols to offer.
     pub protocols: Vec<String>,
-    /// TLS SNI host name (Autobahn `hostname`); kept for completeness, unused without TLS.
+    /// For `wss://`: the name to send (SNI) and to verify the certificate against, instead
+    /// of the URL's host (Autobahn `hostname`).
     pub hostname: Option<String>,
     /// Per-server Autobahn protocol options (override the global `options`).
     pub options: Map<String, Value>,

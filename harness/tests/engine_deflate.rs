@@ -45,6 +45,7 @@ async fn test_server(id: &str, url: &str) -> CaseRecord {
         url: url.into(),
         origin: None,
         protocols: Vec::new(),
+        tls: Default::default(),
     };
     run_case_against_server(&corpus_case(id), &target, &ctx()).await
 }

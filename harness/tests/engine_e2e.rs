@@ -159,6 +159,7 @@ async fn handshake_never_completed() {
         url: "ws://127.0.0.1:1/".into(),
         origin: None,
         protocols: Vec::new(),
+        tls: Default::default(),
     };
     let ctx = websocket_harness::engine::CaseContext {
         case_number: 7,
@@ -185,6 +186,7 @@ async fn handshake_never_completed() {
         url,
         origin: None,
         protocols: Vec::new(),
+        tls: Default::default(),
     };
     let timeouts = websocket_harness::engine::Timeouts {
         open_handshake: std::time::Duration::from_millis(300),
@@ -209,6 +211,7 @@ async fn probe_reads_the_server_field() {
         url,
         origin: None,
         protocols: Vec::new(),
+        tls: Default::default(),
     };
     let agent = websocket_harness::engine::probe_server_agent(&target).await;
     assert_eq!(agent.as_deref(), Some("TestServer/1.0"));
@@ -250,6 +253,7 @@ async fn run_at(url: String, id: &str) -> CaseRecord {
         url,
         origin: None,
         protocols: Vec::new(),
+        tls: Default::default(),
     };
     let ctx = websocket_harness::engine::CaseContext {
         case_number: 1,

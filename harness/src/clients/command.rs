@@ -12,6 +12,7 @@ use super::{engine_player, FuzzingServer, FuzzingServerConfig};
 use crate::case::{Case, Corpus};
 use crate::report::summary::AgentSummary;
 use crate::select::{select_cases, AgentCaseExcludes};
+use crate::tls::ServerTls;
 
 /// The corpus of this repository, found from the crate's manifest directory at build time.
 pub const DEFAULT_CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../corpus/cases");
@@ -37,12 +38,43 @@ pub struct TestClientArgs {
     #[arg(long, value_delimiter = ',', num_args = 1..)]
     pub exclude: Option<Vec<String>>,
     /// An Autobahn fuzzingserver.json (url, outdir, protocols, cases, exclude-cases,
-    /// exclude-agent-cases).
+    /// exclude-agent-cases, key, cert).
     #[arg(long, value_name = "FILE")]
     pub spec: Option<PathBuf>,
     /// Folder of case files.
     #[arg(long, value_name = "DIR", default_value = DEFAULT_CORPUS)]
     pub corpus: PathBuf,
+    /// Accept TLS only (wss://), with this certificate chain (PEM, server certificate first)
+    /// [default: the spec's cert].
+    #[arg(long, value_name = "PEM")]
+    pub tls_cert: Option<PathBuf>,
+    /// The private key of --tls-cert (PEM: PKCS#8, PKCS#1 or SEC1) [default: the spec's key].
+    #[arg(long, value_name = "PEM")]
+    pub tls_key: Option<PathBuf>,
+}
+
+/// The TLS the fuzzing server accepts with, if any: the flags, else the spec's `cert` and
+/// `key` (each flag overrides its key, as Autobahn's `--cert`/`--key` do). Both or neither;
+/// a `wss://` spec url needs both.
+fn server_tls(
+    args: &TestClientArgs,
+    spec: &FuzzingServerSpec,
+) -> anyhow::Result<Option<ServerTls>> {
+    let cert = args.tls_cert.as_ref().or(spec.cert.as_ref());
+    let key = args.tls_key.as_ref().or(spec.key.as_ref());
+    match (cert, key) {
+        (Some(cert), Some(key)) => Ok(Some(ServerTls::from_pem_files(cert, key)?)),
+        (None, None) if spec.wants_tls() => {
+            bail!("the spec's url is wss:// but no certificate is given: --tls-cert and --tls-key, or the spec's cert and key")
+        }
+        (None, None) => Ok(None),
+        (Some(_), None) => {
+            bail!("a TLS certificate without its key: give --tls-key (or the spec's key)")
+        }
+        (None, Some(_)) => {
+            bail!("a TLS key without its certificate: give --tls-cert (or the spec's cert)")
+        }
+    }
 }
 
 /// The selected cases of `corpus`, in Autobahn's order.
@@ -92,6 +124,7 @@ pub fn run(args: TestClientArgs) -> anyhow::Result<ExitCode> {
         .exclude
         .clone()
         .unwrap_or_else(|| spec.common.exclude_cases.clone());
+    let tls = server_tls(&args, &spec)?;
     let selection = load_selection(&args.corpus, &cases, &exclude)?;
     let excludes = AgentCaseExcludes::new(spec.common.exclude_agent_cases.iter())
         .context("in exclude-agent-cases")?;
@@ -103,16 +136,19 @@ pub fn run(args: TestClientArgs) -> anyhow::Result<ExitCode> {
     };
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     let summaries = runtime.block_on(async {
-        let server = FuzzingServer::bind(listen.as_str(), config, &out, engine_player())
+        let mut server = FuzzingServer::bind(listen.as_str(), config, &out, engine_player())
             .await
             .with_context(|| format!("test-client on {listen}"))?;
+        if let Some(tls) = tls {
+            server = server.with_tls(tls);
+        }
         // Before the address is printed, so a script that signals right after reading it is
         // heard.
         stop_on_signals(server.stopper())?;
-        let addr = server.local_addr()?;
+        let url = server.url()?;
         let count = server.case_count();
         println!(
-            "wsharness test-client listening on ws://{addr} ({count} cases); reports in {}",
+            "wsharness test-client listening on {url} ({count} cases); reports in {}",
             out.display()
         );
         let _ = std::io::stdout().flush();

@@ -16,6 +16,7 @@ use super::{CasePlayer, PlayRequest, SERVER_NAME};
 use crate::case::{Case, Step};
 use crate::engine::clock::utc_now_iso;
 use crate::handshake::server_handshake_deflate;
+use crate::tls::{ServerTls, Stream};
 
 /// Autobahn's `openHandshakeTimeout`.
 pub(crate) const OPEN_TIMEOUT: Duration = Duration::from_secs(5);
@@ -50,12 +51,25 @@ fn case_limit(case: &Case) -> Duration {
 /// for `/getCaseStatus`, which waits (as Autobahn does) until the case is recorded or the
 /// client goes away.
 pub(crate) async fn handle(
-    mut tcp: TcpStream,
+    tcp: TcpStream,
     peer: SocketAddr,
     shared: Arc<Shared>,
     player: CasePlayer,
+    tls: Option<ServerTls>,
 ) {
     let _ = tcp.set_nodelay(true);
+    let mut tcp = match tls {
+        None => Stream::Plain(tcp),
+        // A client that fails the TLS handshake never reaches the fuzzing protocol: no case
+        // was requested, so there is nothing to record, only to say.
+        Some(tls) => match tls.accept(tcp, peer, OPEN_TIMEOUT).await {
+            Ok(stream) => stream,
+            Err(e) => {
+                eprintln!("wsharness: {peer}: {e}");
+                return;
+            }
+        },
+    };
     let started = utc_now_iso();
     let chunks = match read_head_chunks(&mut tcp, OPEN_TIMEOUT).await {
         Ok(c) => c,
@@ -196,7 +210,7 @@ struct Requester {
 /// Plays case number `n` for the requester and records the result, whatever happens to the
 /// player.
 async fn run_case(
-    tcp: TcpStream,
+    tcp: Stream,
     hs: crate::handshake::ServerHandshake,
     shared: &Shared,
     player: CasePlayer,
@@ -271,7 +285,7 @@ fn py_str(s: &str) -> String {
 }
 
 /// Answers a request Autobahn's `onConnect` would reject: HTTP 500, then the connection closes.
-async fn refuse(mut tcp: TcpStream, why: &str) {
+async fn refuse(mut tcp: Stream, why: &str) {
     let body = format!("{why}\n");
     let response = format!(
         "HTTP/1.1 500 Internal Server Error\r\nServer: {SERVER_NAME}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",

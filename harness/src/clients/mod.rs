@@ -56,6 +56,7 @@ use crate::handshake::ServerHandshake;
 use crate::report::summary::AgentSummary;
 use crate::report::{CaseRecord, ReportError, ReportWriter};
 use crate::select::AgentCaseExcludes;
+use crate::tls::{ServerTls, Stream};
 
 /// The `Server` field of the fuzzing server's 101 responses.
 pub const SERVER_NAME: &str = concat!("wsharness/", env!("CARGO_PKG_VERSION"));
@@ -72,8 +73,8 @@ const SHUTDOWN_LIMIT: Duration = Duration::from_secs(6);
 pub struct PlayRequest {
     /// The case.
     pub case: Arc<Case>,
-    /// The connection, right after the 101 response.
-    pub stream: tokio::net::TcpStream,
+    /// The connection (plain or TLS), right after the 101 response.
+    pub stream: Stream,
     /// The opening handshake (request/response text, reads, writes, leftover octets).
     pub handshake: ServerHandshake,
     /// The 1-based index of the case in the selected list.
@@ -106,6 +107,8 @@ pub struct FuzzingServer {
     listener: TcpListener,
     shared: Arc<state::Shared>,
     player: CasePlayer,
+    /// Set for `wss://`: every connection starts with a TLS handshake.
+    tls: Option<ServerTls>,
 }
 
 /// Stops a running [`FuzzingServer`] from outside.
@@ -153,7 +156,22 @@ impl FuzzingServer {
             listener,
             shared: Arc::new(shared),
             player,
+            tls: None,
         })
+    }
+
+    /// Accepts TLS only (`wss://`), presenting `tls`'s certificate. The TLS handshake runs in
+    /// each connection's own task, within the opening-handshake timeout.
+    #[must_use]
+    pub fn with_tls(mut self, tls: ServerTls) -> Self {
+        self.tls = Some(tls);
+        self
+    }
+
+    /// The URL clients connect to: `ws://ADDR`, or `wss://ADDR` with TLS.
+    pub fn url(&self) -> io::Result<String> {
+        let scheme = if self.tls.is_some() { "wss" } else { "ws" };
+        Ok(format!("{scheme}://{}", self.local_addr()?))
     }
 
     /// The address the server listens on.
@@ -185,7 +203,8 @@ impl FuzzingServer {
                     Ok((tcp, peer)) => {
                         let shared = Arc::clone(&self.shared);
                         let player = Arc::clone(&self.player);
-                        tasks.spawn(conn::handle(tcp, peer, shared, player));
+                        let tls = self.tls.clone();
+                        tasks.spawn(conn::handle(tcp, peer, shared, player, tls));
                     }
                     // Out of file descriptors and the like: wait a little rather than spin.
                     Err(e) => {

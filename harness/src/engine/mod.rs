@@ -33,8 +33,11 @@ use tokio::net::TcpStream;
 use tokio::time::{timeout, Instant};
 
 use crate::case::{Case, Step};
-use crate::handshake::{client_handshake, client_request, HandshakeFailure, ServerHandshake};
+use crate::handshake::{
+    client_handshake, client_request, ClientRequest, HandshakeFailure, ServerHandshake,
+};
 use crate::report::CaseRecord;
+use crate::tls::{ClientTls, Stream};
 use crate::wire::{encode_frame, FrameSpec, OP_CLOSE};
 
 pub use protocol::{CloseFlags, Fuzzer, Observed, Role, Timeouts};
@@ -52,12 +55,14 @@ pub struct CaseContext {
 /// A server under test.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ServerTarget {
-    /// `ws://host:port/path`.
+    /// `ws://host:port/path` or `wss://host:port/path`.
     pub url: String,
     /// The `Origin` to send, if any.
     pub origin: Option<String>,
     /// Subprotocols to offer.
     pub protocols: Vec<String>,
+    /// How to trust a `wss://` server (unused for `ws://`).
+    pub tls: ClientTls,
 }
 
 /// Connects to the server, does the handshake, plays the case and decides the verdicts.
@@ -102,10 +107,16 @@ pub async fn run_case_against_server_with(
     };
     // Autobahn writes small frames and chops as separate segments (tcpNoDelay is on).
     let _ = stream.set_nodelay(true);
-    // Autobahn stamps `started` when TCP is up (connectionMade).
+    // Autobahn stamps `started` when TCP is up (connectionMade), before any TLS handshake;
+    // its opening-handshake timeout covers the TLS handshake too.
     started = clock::utc_now_iso();
-    let mut stream = stream;
-    let hs = match client_handshake(&mut stream, &req, timeouts.open_handshake).await {
+    let deadline = Instant::now() + timeouts.open_handshake;
+    let mut stream = match secure(stream, &req, &target.tls, timeouts.open_handshake).await {
+        Ok(s) => s,
+        Err(f) => return never_open(case, &mut fz, ctx, started, t0, f),
+    };
+    let left = deadline.saturating_duration_since(Instant::now());
+    let hs = match client_handshake(&mut stream, &req, left).await {
         Ok(hs) => hs,
         Err(f) => return never_open(case, &mut fz, ctx, started, t0, f),
     };
@@ -194,10 +205,11 @@ where
 pub async fn probe_server_agent(target: &ServerTarget) -> Option<String> {
     let req = client_request(&target.url, target.origin.as_deref(), &target.protocols).ok()?;
     let limit = Timeouts::default().open_handshake;
-    let mut stream = timeout(limit, TcpStream::connect(req.authority()))
+    let stream = timeout(limit, TcpStream::connect(req.authority()))
         .await
         .ok()?
         .ok()?;
+    let mut stream = secure(stream, &req, &target.tls, limit).await.ok()?;
     let hs = client_handshake(&mut stream, &req, limit).await.ok()?;
     let close = encode_frame(&FrameSpec {
         opcode: OP_CLOSE,
@@ -209,6 +221,42 @@ pub async fn probe_server_agent(target: &ServerTarget) -> Option<String> {
     });
     let _ = timeout(Duration::from_secs(1), stream.write_all(&close)).await;
     hs.server
+}
+
+/// The connection for `req`: `tcp` as it is for `ws://`, with the TLS handshake done for
+/// `wss://`. A failed TLS handshake is a failed opening handshake whose reason names the cause.
+async fn secure(
+    tcp: TcpStream,
+    req: &ClientRequest,
+    tls: &ClientTls,
+    limit: Duration,
+) -> Result<Stream, HandshakeFailure> {
+    if !req.secure {
+        return Ok(Stream::Plain(tcp));
+    }
+    crate::tls::connect(tcp, &req.host, req.port, tls, limit)
+        .await
+        .map_err(|e| HandshakeFailure {
+            timed_out: e.is_timeout(),
+            ..fail(e.to_string())
+        })
+}
+
+/// Connects to the server as a case would, TLS handshake included, and hangs up: for telling
+/// an unreachable server or a rejected certificate once, before a run, instead of in every case.
+pub async fn check_connect(target: &ServerTarget, limit: Duration) -> Result<(), String> {
+    let req = client_request(&target.url, target.origin.as_deref(), &target.protocols)?;
+    let authority = req.authority();
+    let tcp = match timeout(limit, TcpStream::connect(&authority)).await {
+        Ok(Ok(tcp)) => tcp,
+        Ok(Err(e)) => return Err(format!("cannot connect to {authority}: {e}")),
+        Err(_) => return Err(format!("cannot connect to {authority}: timed out")),
+    };
+    let mut stream = secure(tcp, &req, &target.tls, limit)
+        .await
+        .map_err(|f| f.reason)?;
+    let _ = timeout(Duration::from_secs(1), stream.shutdown()).await;
+    Ok(())
 }
 
 /// The verdict inputs from a finished connection.

@@ -31,6 +31,8 @@ pub struct ClientRequest {
     pub protocols: Vec<String>,
     /// Whether permessage-deflate was offered (then the server may answer with it).
     pub deflate_offered: bool,
+    /// Whether the URL is `wss://` (the connection is TLS).
+    pub secure: bool,
 }
 
 impl ClientRequest {
@@ -55,20 +57,24 @@ impl ClientRequest {
     }
 }
 
-/// Builds the request for a `ws://` URL, with the fields Autobahn's client sends
-/// (Host always with the port, `Upgrade: WebSocket`, no-cache fields, version 13).
+/// Builds the request for a `ws://` or `wss://` URL, with the fields Autobahn's client sends
+/// (Host always with the port, 443 included for `wss://`, `Upgrade: WebSocket`, no-cache
+/// fields, version 13).
 pub fn client_request(
     url: &str,
     origin: Option<&str>,
     protocols: &[String],
 ) -> Result<ClientRequest, String> {
     let parsed = url::Url::parse(url).map_err(|e| format!("invalid URL {url:?}: {e}"))?;
-    if parsed.scheme() != "ws" {
-        return Err(format!(
-            "unsupported URL scheme {:?} (only ws:// is supported)",
-            parsed.scheme()
-        ));
-    }
+    let secure = match parsed.scheme() {
+        "ws" => false,
+        "wss" => true,
+        other => {
+            return Err(format!(
+                "unsupported URL scheme {other:?} (ws:// and wss:// are supported)"
+            ))
+        }
+    };
     let host = parsed
         .host_str()
         .ok_or_else(|| format!("URL {url:?} has no host"))?
@@ -104,6 +110,7 @@ pub fn client_request(
         resource,
         protocols: protocols.to_vec(),
         deflate_offered: false,
+        secure,
     })
 }
 
@@ -338,7 +345,17 @@ mod tests {
         }
         assert!(r.text.ends_with("\r\n\r\n"));
         assert_eq!(r.authority(), "127.0.0.1:9001");
-        assert!(client_request("wss://h/", None, &[]).is_err());
+        assert!(!r.secure);
+        assert!(client_request("http://h/", None, &[]).is_err());
+        // Autobahn writes the port in Host for wss:// too, the default 443 included.
+        let tls = client_request("wss://example.test/x", None, &[]).expect("wss");
+        assert!(tls.secure);
+        assert_eq!(tls.authority(), "example.test:443");
+        assert!(
+            tls.text.contains("Host: example.test:443\r\n"),
+            "{}",
+            tls.text
+        );
         assert_eq!(
             client_request("ws://h", None, &[]).map(|r| r.resource).ok(),
             Some("/".into())

@@ -339,6 +339,7 @@ async fn test_peer_server(matrix: &Matrix, peer: &Peer, dir: &Path) -> anyhow::R
                 url,
                 origin: None,
                 protocols: Vec::new(),
+                tls: crate::tls::ClientTls::default(),
             },
             agent: Some(peer.name.to_owned()),
         }],

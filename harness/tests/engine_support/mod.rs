@@ -223,6 +223,7 @@ pub async fn run(behavior: Behavior, case: &Case) -> CaseRecord {
         url,
         origin: None,
         protocols: Vec::new(),
+        tls: Default::default(),
     };
     let ctx = CaseContext {
         case_number: 1,
