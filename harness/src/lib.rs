@@ -13,6 +13,7 @@ pub mod reportcmd;
 pub mod runner;
 pub mod select;
 pub mod selftest;
+pub mod sharing;
 pub mod spec;
 pub mod tls;
 pub mod wire;

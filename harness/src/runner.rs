@@ -1,8 +1,8 @@
 //! Runs cases concurrently and writes each report as its case finishes.
 //!
 //! Cases are independent connections that spend most of their time waiting on the peer or on
-//! Autobahn's timers, so up to `jobs` of them run at once; timed and timing-sensitive cases
-//! run alone ([`runs_alone`]). Nothing a case decides depends on
+//! Autobahn's timers, so up to `jobs` of them run at once; timed, timing-sensitive and
+//! CPU-bound cases run alone or among their own kind ([`crate::sharing`]). Nothing a case decides depends on
 //! the others or on the order they finish in: records are written as they come, the index is
 //! keyed and sorted, and the summary sorts its id lists, so the results do not depend on `jobs`.
 //!
@@ -20,12 +20,11 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use tokio::task::JoinSet;
 
 use crate::case::Case;
-use crate::engine::{
-    is_timing_sensitive, probe_server_agent, run_case_against_server, CaseContext, ServerTarget,
-};
+use crate::engine::{probe_server_agent, run_case_against_server, CaseContext, ServerTarget};
 use crate::report::summary::{AgentSummary, RunSummary};
 use crate::report::{CaseRecord, ReportError, ReportWriter};
 use crate::select::AgentCaseExcludes;
+use crate::sharing::{Admission, Sharing};
 
 /// The agent name Autobahn uses when it has neither a configured name nor a `Server` header.
 pub const UNKNOWN_SERVER: &str = "UnknownServer";
@@ -106,17 +105,14 @@ where
     let mut running = JoinSet::new();
     let mut ids = HashMap::new();
     let mut pending = cases.iter().peekable();
-    // Whether the case running now must run alone (see `runs_alone`).
-    let mut alone = false;
+    let mut admission = Admission::new(jobs);
     loop {
-        while !alone && running.len() < jobs.max(1) {
-            let Some(run) = pending.peek() else { break };
-            if runs_alone(&run.case) {
-                if !running.is_empty() {
-                    break; // let the others finish first
-                }
-                alone = true;
+        while let Some(run) = pending.peek() {
+            let kind = Sharing::of(&run.case);
+            if !admission.admits(kind, running.len()) {
+                break; // wait for a case in flight to finish
             }
+            admission.started(kind);
             let ctx = CaseContext {
                 case_number: run.number,
                 agent: agent.to_owned(),
@@ -140,25 +136,11 @@ where
                 agent, record.id, record.behavior, record.behavior_close
             ));
         }
-        alone = false;
         progress.inc(1);
         progress.set_message(format!("{agent}: {} failing", summary.failing.len()));
     }
     summary.finish();
     Ok(summary)
-}
-
-/// Which cases run alone, with no other case in flight:
-/// - timed cases (Autobahn's `reportTime`, the 9.x performance cases): their durations are
-///   measurements, and their megabyte messages can slow a peer down enough that concurrent
-///   cases miss Autobahn's 1 s closing-handshake timeout;
-/// - timing-sensitive cases ([`is_timing_sensitive`]: chopped or synced writes), whose
-///   OK/NON-STRICT distinction rests on how fast the peer reads.
-///
-/// Alone, they see the peer as Autobahn's one-case-at-a-time run does, so verdicts do not
-/// depend on `jobs`.
-pub fn runs_alone(case: &Case) -> bool {
-    case.report_time || case.echo_check.is_some() || is_timing_sensitive(case)
 }
 
 fn panic_message(e: tokio::task::JoinError) -> String {

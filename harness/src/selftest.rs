@@ -9,8 +9,9 @@
 //!
 //! Unlike a usual client driver, which runs cases one after the other, the driver here runs
 //! several cases at once (`--jobs`): cases are independent connections, and section 9 takes
-//! minutes when run in sequence. As in the runner, timed and timing-sensitive cases run alone,
-//! so verdicts do not depend on `--jobs`.
+//! minutes when run in sequence. As in the runner, timed, timing-sensitive and CPU-bound
+//! cases run alone or among their own kind ([`crate::sharing`]), so verdicts do not depend on
+//! `--jobs`.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -18,7 +19,6 @@ use std::sync::{Arc, Mutex};
 
 use anyhow::{bail, Context as _};
 use clap::Args;
-use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 use websocket_driver::ws::{Message, Options};
 
@@ -28,8 +28,9 @@ use crate::clients::{
 };
 use crate::engine::ServerTarget;
 use crate::report::summary::{AgentSummary, RunSummary};
-use crate::runner::{default_jobs, runs_alone, test_servers, ServerUnderTest, TestServersPlan};
+use crate::runner::{default_jobs, test_servers, ServerUnderTest, TestServersPlan};
 use crate::select::{select_cases, AgentCaseExcludes};
+use crate::sharing::{Admission, Sharing};
 
 /// The agent name of the reference driver, in both roles (and in the ledgers' file names).
 pub const AGENT: &str = "websocket-driver";
@@ -202,11 +203,14 @@ async fn test_driver_client(plan: &SelftestPlan) -> anyhow::Result<Vec<AgentSumm
     let url = format!("ws://{}", server.local_addr()?);
     let stopper = server.stopper();
     let serving = tokio::spawn(server.run());
-    // As the runner does in the other role (and for the same reasons), timed and
-    // timing-sensitive cases run alone.
-    let alone: Vec<bool> = server_cases.iter().map(runs_alone).collect();
+    // As the runner does in the other role (and for the same reasons), cases share the peer
+    // by their kind (`crate::sharing`).
+    let kinds: Vec<Sharing> = server_cases.iter().map(Sharing::of).collect();
     let driven = drive_client(&url, AGENT, plan.jobs, |n| {
-        alone.get(n.wrapping_sub(1)).copied().unwrap_or(false)
+        kinds
+            .get(n.wrapping_sub(1))
+            .copied()
+            .unwrap_or(Sharing::Alone)
     })
     .await;
     if driven.is_err() {
@@ -218,13 +222,13 @@ async fn test_driver_client(plan: &SelftestPlan) -> anyhow::Result<Vec<AgentSumm
 }
 
 /// The driver as an Autobahn client driver: count, run every case echoing, update reports
-/// (with `shutdownOnComplete`, which stops the fuzzing server). Up to `jobs` cases run at once,
-/// except those for which `alone(case number)` holds, which run with no other case in flight.
+/// (with `shutdownOnComplete`, which stops the fuzzing server). Cases run at once as
+/// `kind(case number)` allows (see [`Admission`]), up to `jobs`.
 pub async fn drive_client(
     url: &str,
     agent: &str,
     jobs: usize,
-    alone: impl Fn(usize) -> bool,
+    kind: impl Fn(usize) -> Sharing,
 ) -> anyhow::Result<()> {
     let options = driver_options();
     let answer = Arc::new(Mutex::new(String::new()));
@@ -254,21 +258,17 @@ pub async fn drive_client(
             .with_context(|| format!("getCaseCount answered {text:?}"))?
     };
 
-    let limit = Arc::new(Semaphore::new(jobs.max(1)));
+    let mut admission = Admission::new(jobs);
     let mut running = JoinSet::new();
     for case in 1..=count {
         let url = format!("{url}/runCase?case={case}&agent={agent}");
-        if alone(case) {
-            while running.join_next().await.is_some() {}
-            run_one(&url, options.clone()).await;
-            continue;
+        let next = kind(case);
+        while !admission.admits(next, running.len()) {
+            running.join_next().await;
         }
-        let permit = Arc::clone(&limit).acquire_owned().await?;
+        admission.started(next);
         let options = options.clone();
-        running.spawn(async move {
-            let _permit = permit;
-            run_one(&url, options).await;
-        });
+        running.spawn(async move { run_one(&url, options).await });
     }
     while running.join_next().await.is_some() {}
 

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use websocket_harness::selftest::drive_client;
+use websocket_harness::sharing::Sharing;
 
 #[tokio::test]
 async fn a_client_driver_runs_every_case_and_the_server_stops_when_asked() {
@@ -50,7 +51,7 @@ async fn a_client_driver_runs_every_case_and_the_server_stops_when_asked() {
         "1.1.* has 8 cases and 2.* 11, minus 2.1: {first}"
     );
 
-    drive_client(&url, "cli driver", 4, |_| false)
+    drive_client(&url, "cli driver", 4, |_| Sharing::Shared)
         .await
         .expect("the client driver runs");
 

@@ -13,6 +13,7 @@ use websocket_harness::clients::{engine_player, FuzzingServer, FuzzingServerConf
 use websocket_harness::handshake::{client_handshake, client_request};
 use websocket_harness::select::AgentCaseExcludes;
 use websocket_harness::selftest::drive_client;
+use websocket_harness::sharing::Sharing;
 
 const T: Duration = Duration::from_secs(20);
 
@@ -66,7 +67,7 @@ async fn clients_that_vanish_or_babble_mid_case_get_verdicts() {
     // A well-behaved client is served meanwhile, start to finish.
     tokio::time::timeout(
         T * 3,
-        drive_client(&format!("ws://{addr}"), "good", 2, |_| false),
+        drive_client(&format!("ws://{addr}"), "good", 2, |_| Sharing::Shared),
     )
     .await
     .expect("the good client finishes")
