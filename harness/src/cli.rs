@@ -56,6 +56,8 @@ pub(crate) enum Command {
     Report(websocket_harness::reportcmd::ReportArgs),
     /// Run the suite against other implementations (peers/), in both roles, and diff each run against its ledger.
     Peers(websocket_harness::peers::PeersArgs),
+    /// Load-test a WebSocket echo server: messages per second, latency, server CPU per message, idle memory.
+    Bench(websocket_harness::bench::BenchArgs),
 }
 
 /// Arguments of `wsharness test-server`.
@@ -108,6 +110,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Diff(args) => websocket_harness::diffcmd::run_command(&args),
         Command::Report(args) => websocket_harness::reportcmd::run_command(&args),
         Command::Peers(args) => websocket_harness::peers::run(&args),
+        Command::Bench(args) => websocket_harness::bench::run(args),
     }
 }
 

@@ -1,4 +1,5 @@
 //! websocket-harness: a conformance harness for WebSocket implementations.
+pub mod bench;
 pub mod case;
 pub mod clients;
 pub mod diffcmd;
