@@ -36,6 +36,7 @@ where
     }
 }
 
+/// The fastwebsockets peer as a server on a free loopback port.
 pub(crate) async fn server(config: &PeerConfig) -> Peer {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let port = listener.local_addr().expect("local address").port();
@@ -87,6 +88,7 @@ pub(crate) async fn server(config: &PeerConfig) -> Peer {
     )
 }
 
+/// The fastwebsockets peer as a client of `url`.
 pub(crate) fn client(url: &str, config: &PeerConfig) -> Peer {
     let (say, lines) = Say::new();
     let url = url.to_owned();
@@ -99,6 +101,7 @@ pub(crate) fn client(url: &str, config: &PeerConfig) -> Peer {
     Peer::new(lines, None, Arc::default(), Box::new(AbortOnDrop(task)))
 }
 
+/// The handshake through hyper, then the script.
 async fn connect_and_play(url: &str, protocols: &str, say: &Say) -> Result<(), WebSocketError> {
     let rest = url.strip_prefix("ws://").expect("a ws:// URL");
     let (host, path) = rest.split_once('/').unwrap_or((rest, ""));

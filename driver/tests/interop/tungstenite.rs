@@ -29,6 +29,7 @@ fn ws_config() -> WebSocketConfig {
         .max_frame_size(Some(64 << 20))
 }
 
+/// The tokio-tungstenite peer as a server on a free loopback port.
 pub(crate) async fn server(config: &PeerConfig) -> Peer {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let port = listener.local_addr().expect("local address").port();
@@ -72,6 +73,7 @@ pub(crate) async fn server(config: &PeerConfig) -> Peer {
     )
 }
 
+/// The tokio-tungstenite peer as a client of `url`.
 pub(crate) fn client(url: &str, config: &PeerConfig) -> Peer {
     let (say, lines) = Say::new();
     let mut request = url.into_client_request().expect("a ws:// URL");
