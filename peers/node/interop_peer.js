@@ -13,6 +13,8 @@
 //   cmd:close-empty       start it with an empty close frame (no code)
 //   cmd:drop              drop the TCP connection without a close frame
 //
+// It exits when its stdin closes, so that it never outlives the test that started it.
+//
 // It prints, one line each: "open PROTOCOL EXTENSIONS" ("-" for none), "close CODE REASON" with
 // the code and reason it received (1005 for none, 1006 for a lost connection), "dropped", and
 // "error TEXT" when the opening handshake fails.
@@ -68,6 +70,9 @@ function session(ws) {
   ws.on('close', (code, reason) => say(`close ${code} ${reason.toString()}`.trimEnd()));
   ws.on('error', (e) => say(`error ${e.message}`));
 }
+
+process.stdin.on('end', () => process.exit(0));
+process.stdin.resume();
 
 const args = parseArgs(process.argv.slice(2));
 const perMessageDeflate = args.deflate;

@@ -14,13 +14,17 @@ every message, except text messages that start with "cmd:", which it obeys:
     cmd:close-empty       start it with an empty close frame (no code)
     cmd:drop              drop the TCP connection without a close frame
 
+It exits when its stdin closes, so that it never outlives the test that started it.
+
 It prints, one line each, flushed: "open PROTOCOL EXTENSIONS" ("-" for none), "close CODE REASON"
 with the code and reason it received (1005 for none, 1006 for a lost connection), "dropped",
 and "error TEXT" when the opening handshake fails.
 """
 import argparse
 import asyncio
+import os
 import sys
+import threading
 
 from websockets.asyncio.client import connect
 from websockets.asyncio.server import serve
@@ -96,7 +100,14 @@ async def main():
         await session(ws)
 
 
+def exit_with_stdin():
+    """Exits the process at the end of stdin: the test that owns the pipe is gone."""
+    sys.stdin.buffer.read()
+    os._exit(0)
+
+
 if __name__ == "__main__":
+    threading.Thread(target=exit_with_stdin, daemon=True).start()
     try:
         asyncio.run(main())
     except KeyboardInterrupt:

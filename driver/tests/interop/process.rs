@@ -1,6 +1,7 @@
 //! The subprocess peers (Python `websockets`, Node `ws`): finding them, starting them with
 //! their report lines read from stdout, and killing them when the test is done, passed or not
-//! (`kill_on_drop` on the child, which the [`Peer`] owns).
+//! (`kill_on_drop` on the child, which the [`Peer`] owns; and the scripts exit when their stdin,
+//! which the [`Peer`] holds too, closes).
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -142,7 +143,9 @@ async fn spawn(runtime: Runtime, args: &[String]) -> Option<Peer> {
     let mut child = Command::new(&program)
         .arg(&script)
         .args(args)
-        .stdin(Stdio::null())
+        // The scripts exit when stdin closes: should this process die without dropping the
+        // child (SIGKILL, abort), the pipe still closes and the peer goes too.
+        .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .kill_on_drop(true)
@@ -167,5 +170,11 @@ async fn spawn(runtime: Runtime, args: &[String]) -> Option<Peer> {
             }
         }
     });
-    Some(Peer::new(lines, None, stderr_text, Box::new(child)))
+    let stdin = child.stdin.take();
+    Some(Peer::new(
+        lines,
+        None,
+        stderr_text,
+        Box::new((child, stdin)),
+    ))
 }
