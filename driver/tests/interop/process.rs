@@ -165,8 +165,11 @@ async fn spawn(runtime: Runtime, args: &[String]) -> Option<Peer> {
     tokio::spawn(async move {
         let mut chunk = [0; 4096];
         while let Ok(n @ 1..) = stderr.read(&mut chunk).await {
+            // Kept for failure messages: the first 64 KiB say what went wrong.
             if let Ok(mut text) = sink.lock() {
-                text.push_str(&String::from_utf8_lossy(&chunk[..n]));
+                if text.len() < 64 << 10 {
+                    text.push_str(&String::from_utf8_lossy(&chunk[..n]));
+                }
             }
         }
     });

@@ -373,10 +373,11 @@ enum NoCommonProtocol {
 /// server opens without a protocol, as the seed does; our client accepts that).
 fn no_common_protocol(kind: Kind, dir: Dir) -> NoCommonProtocol {
     match (kind, dir) {
-        // websockets' default `select_subprotocol` raises NegotiationError: HTTP 400.
+        // websockets' default `select_subprotocol` raises NegotiationError: HTTP 400. (The other
+        // servers have no list of their own: our scripts choose, and answer without a protocol.)
         (Kind::Python, Dir::OurClient) => NoCommonProtocol::ServerRefuses,
         // ws (`Server sent no subprotocol`) and tungstenite (`SubProtocolError::NoSubProtocol`)
-        // fail a handshake whose offer was not answered.
+        // fail a handshake whose offer was not answered; websockets and fastwebsockets go on.
         (Kind::Node | Kind::Tungstenite, Dir::OurServer) => NoCommonProtocol::ClientFails,
         _ => NoCommonProtocol::Opens,
     }
