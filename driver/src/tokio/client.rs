@@ -104,7 +104,7 @@ async fn open<IO>(
 where
     IO: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
-    let connection = ::tokio::spawn(drive(stream, ws, task));
+    let connection = ::tokio::spawn(drive(stream, Box::new(ws), task));
     let Ok(opened) = timeout_at(deadline, handle.opened()).await else {
         connection.abort();
         return Err(timed_out("the server's response"));

@@ -9,6 +9,7 @@
 //! output is pending), flushed (when written output may sit in a TLS buffer), a command
 //! from a [`Handle`](super::Handle), or the connection's timer.
 
+use std::cell::RefCell;
 use std::future::{poll_fn, Future as _};
 use std::io;
 use std::pin::Pin;
@@ -21,10 +22,22 @@ use ::tokio::time::{sleep_until, timeout, Instant, Sleep};
 
 use crate::ws::{Side, WebSocket};
 
+use ::tokio::sync::watch;
+
 use super::handle::{Command, Status, Task};
 
-/// The size of the one read buffer each connection reuses.
+/// The size of the read buffer the connections of a thread share.
 const READ_BUFFER: usize = 64 * 1024;
+
+/// The buffer to read from the drain after shutting down: small, and only for that moment.
+const DRAIN_BUFFER: usize = 4 * 1024;
+
+thread_local! {
+    /// One read buffer for all the connections a thread runs: each read is parsed (the frame
+    /// layer copies what it keeps) before the task yields, so no connection needs a buffer of
+    /// its own while it waits, and an idle connection holds none.
+    static READ_BUF: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
 
 /// Stop reading while this much output waits, so a peer that sends faster than it reads
 /// cannot make the transmit buffer grow without bound.
@@ -59,18 +72,20 @@ enum Step {
 }
 
 /// Runs the connection until it is closed and the transport shut down.
-pub(super) async fn drive<IO, S>(mut stream: IO, mut ws: WebSocket<S>, mut task: Task)
+pub(super) async fn drive<IO, S>(mut stream: IO, mut ws: Box<WebSocket<S>>, task: Task)
 where
     IO: AsyncRead + AsyncWrite + Unpin,
     S: Side,
 {
-    let mut buf = vec![0; READ_BUFFER];
     let mut read_open = true;
     let mut write_failed = false;
     // Bytes handed to the stream that a TLS layer (or an HTTP server's upgraded I/O) may
     // still hold in its own buffer until flushed.
     let mut unflushed = false;
-    let mut commands_open = true;
+    let Task { commands, status } = task;
+    // Dropped once every handle is gone, which frees the channel (its first block of
+    // commands is a few KiB, too much to keep for each idle connection of `serve`).
+    let mut commands = Some(commands);
     let mut commands_first = false;
     // Once the connection says to close TCP, the last output gets LINGER to drain: a peer
     // that stopped reading must not keep the task alive.
@@ -81,7 +96,7 @@ where
         // The connection has no clock: it arms its closing timer from the latest time it
         // was given, so it gets the time on every turn (a cheap vDSO read).
         ws.handle_timeout(std::time::Instant::now());
-        publish(&ws, &task, false);
+        publish(&ws, &status, false);
         let pending = ws.pending_transmit().len();
         let closing = ws.should_close_tcp() || !read_open;
         if closing && flush_by.is_none() {
@@ -104,7 +119,7 @@ where
             read: read_open && pending < HIGH_WATER,
             write: pending > 0,
             flush: unflushed,
-            commands: commands_open,
+            commands: commands.is_some(),
             timer: deadline.is_some(),
             commands_first,
         };
@@ -118,8 +133,7 @@ where
                 cx,
                 &mut stream,
                 &mut ws,
-                &mut buf,
-                &mut task.commands,
+                commands.as_mut(),
                 timer.as_mut(),
                 wants,
             )
@@ -130,7 +144,8 @@ where
                 ws.handle_eof();
                 read_open = false;
             }
-            Step::Read(Ok(n)) => ws.parse(&buf[..n]),
+            // Parsed as it was read (see `read_and_parse`).
+            Step::Read(Ok(_)) => {}
             Step::Wrote(Ok(n)) if n > 0 => {
                 ws.consume_transmit(n);
                 unflushed = true;
@@ -143,13 +158,13 @@ where
             Step::Flushed(Ok(())) => unflushed = false,
             Step::Command(Some(command)) => apply(&mut ws, command),
             // Every handle is gone; the connection carries on by its listeners.
-            Step::Command(None) => commands_open = false,
+            Step::Command(None) => commands = None,
             // The next turn passes the time in.
             Step::Timer => {}
         }
     }
-    shut_down(&mut stream, &mut buf, read_open).await;
-    publish(&ws, &task, true);
+    shut_down(&mut stream, read_open).await;
+    publish(&ws, &status, true);
 }
 
 /// Polls what this turn wants, writing first (pending output is what the peer waits for),
@@ -158,8 +173,7 @@ fn poll_step<IO, S>(
     cx: &mut Context<'_>,
     stream: &mut IO,
     ws: &mut WebSocket<S>,
-    buf: &mut [u8],
-    commands: &mut UnboundedReceiver<Command>,
+    commands: Option<&mut UnboundedReceiver<Command>>,
     timer: Pin<&mut Sleep>,
     wants: Wants,
 ) -> Poll<Step>
@@ -179,17 +193,17 @@ where
         }
     }
     if wants.read && !wants.commands_first {
-        if let Poll::Ready(step) = poll_read(cx, stream, buf) {
+        if let Poll::Ready(step) = read_and_parse(cx, stream, ws) {
             return Poll::Ready(step);
         }
     }
-    if wants.commands {
+    if let Some(commands) = commands.filter(|_| wants.commands) {
         if let Poll::Ready(command) = commands.poll_recv(cx) {
             return Poll::Ready(Step::Command(command));
         }
     }
     if wants.read && wants.commands_first {
-        if let Poll::Ready(step) = poll_read(cx, stream, buf) {
+        if let Poll::Ready(step) = read_and_parse(cx, stream, ws) {
             return Poll::Ready(step);
         }
     }
@@ -199,15 +213,45 @@ where
     Poll::Pending
 }
 
-/// Polls one read into `buf`.
-fn poll_read<IO>(cx: &mut Context<'_>, stream: &mut IO, buf: &mut [u8]) -> Poll<Step>
+/// Polls one read into the thread's shared buffer and parses what it got before returning,
+/// so that the buffer is free again for the next connection.
+fn read_and_parse<IO, S>(cx: &mut Context<'_>, stream: &mut IO, ws: &mut WebSocket<S>) -> Poll<Step>
 where
     IO: AsyncRead + Unpin,
+    S: Side,
+{
+    READ_BUF.with(|shared| match shared.try_borrow_mut() {
+        Ok(mut buf) => {
+            if buf.len() < READ_BUFFER {
+                buf.resize(READ_BUFFER, 0);
+            }
+            poll_read_into(cx, stream, ws, &mut buf)
+        }
+        // Only if a listener ran inside another connection's parse on this thread (it
+        // cannot, listeners are synchronous): a buffer of its own rather than a panic.
+        Err(_) => poll_read_into(cx, stream, ws, &mut vec![0; READ_BUFFER]),
+    })
+}
+
+fn poll_read_into<IO, S>(
+    cx: &mut Context<'_>,
+    stream: &mut IO,
+    ws: &mut WebSocket<S>,
+    buf: &mut [u8],
+) -> Poll<Step>
+where
+    IO: AsyncRead + Unpin,
+    S: Side,
 {
     let mut read = ReadBuf::new(buf);
-    Pin::new(stream)
-        .poll_read(cx, &mut read)
-        .map(|result| Step::Read(result.map(|()| read.filled().len())))
+    let polled = Pin::new(stream).poll_read(cx, &mut read);
+    polled.map(|result| {
+        let n = read.filled().len();
+        if result.is_ok() && n > 0 {
+            ws.parse(read.filled());
+        }
+        Step::Read(result.map(|()| n))
+    })
 }
 
 /// Applies a command from a [`Handle`](super::Handle).
@@ -230,14 +274,14 @@ fn apply<S: Side>(ws: &mut WebSocket<S>, command: Command) {
 
 /// Publishes the socket's state to the handles, if it changed; `finished` once the TCP
 /// connection is shut down.
-fn publish<S: Side>(ws: &WebSocket<S>, task: &Task, finished: bool) {
+fn publish<S: Side>(ws: &WebSocket<S>, status: &watch::Sender<Status>, finished: bool) {
     let now = Status {
         ready_state: ws.ready_state(),
         opened: ws.has_opened(),
         close: ws.close_info().cloned(),
         finished,
     };
-    task.status.send_if_modified(|status| {
+    status.send_if_modified(|status| {
         let changed = *status != now;
         if changed {
             *status = now;
@@ -248,7 +292,7 @@ fn publish<S: Side>(ws: &WebSocket<S>, task: &Task, finished: bool) {
 
 /// Sends our FIN (after TLS's `close_notify`), then drains the peer's input until its FIN
 /// or [`LINGER`], so that the socket closes without a reset.
-async fn shut_down<IO>(stream: &mut IO, buf: &mut [u8], read_open: bool)
+async fn shut_down<IO>(stream: &mut IO, read_open: bool)
 where
     IO: AsyncRead + AsyncWrite + Unpin,
 {
@@ -258,9 +302,10 @@ where
     if !read_open {
         return;
     }
+    let mut buf = vec![0; DRAIN_BUFFER];
     let drain = async {
         // Ends at the peer's FIN (0) or at an error (a reset, or TLS without close_notify).
-        while let Ok(1..) = stream.read(buf).await {}
+        while let Ok(1..) = stream.read(&mut buf).await {}
     };
     let _ = timeout(LINGER, drain).await;
 }

@@ -210,8 +210,10 @@ where
         }
         Err(_) => return Err(Error::Handshake("timed out waiting for the request".into())),
     };
+    // Boxed: the connection's future then holds a pointer, not the whole socket (twice over,
+    // as async functions keep moved arguments), which is most of an idle connection's memory.
     let mut ws = match make_server(&request, options) {
-        Ok(ws) => ws,
+        Ok(ws) => Box::new(ws),
         Err(refusal) => {
             stream.write_all(refusal.response_bytes()).await?;
             let _ = stream.shutdown().await;
@@ -223,6 +225,9 @@ where
     ws.start_connection();
     // Frames the client sent right behind its request.
     ws.parse(&head[len..]);
+    // Not kept for the connection's life: an idle connection should hold no buffer.
+    drop(head);
+    drop(request);
     drive(stream, ws, task).await;
     Ok(())
 }
@@ -239,13 +244,16 @@ async fn read_request(
     stream: &mut (impl AsyncRead + Unpin),
     head: &mut Vec<u8>,
 ) -> Result<Option<(crate::handshake::Request, usize)>, RequestError> {
-    let mut chunk = [0; 4096];
     loop {
-        let n = stream.read(&mut chunk).await.map_err(RequestError::Io)?;
+        // Straight into `head` (on the heap): a chunk array here would live in the
+        // connection's future, and so in its memory, for as long as the connection.
+        if head.capacity() - head.len() < 1024 {
+            head.reserve(4096);
+        }
+        let n = stream.read_buf(head).await.map_err(RequestError::Io)?;
         if n == 0 {
             return Ok(None);
         }
-        head.extend_from_slice(&chunk[..n]);
         match parse_request(head) {
             Ok(Some(parsed)) => return Ok(Some(parsed)),
             Ok(None) => {}

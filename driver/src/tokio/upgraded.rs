@@ -53,5 +53,5 @@ where
     IO: AsyncRead + AsyncWrite + Unpin,
 {
     ws.start_upgraded();
-    drive(io, ws, task).await;
+    drive(io, Box::new(ws), task).await;
 }
