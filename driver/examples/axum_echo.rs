@@ -4,6 +4,8 @@
 //!
 //! ```sh
 //! cargo run --example axum_echo                    # ws://127.0.0.1:5000/echo
+//! cargo run --example axum_echo -- 127.0.0.1:0     # ADDR; prints "listening on ws://ADDR/echo"
+//! WS_DEFLATE=1 cargo run --example axum_echo       # accept permessage-deflate
 //! ```
 
 use axum::body::Body;
@@ -42,6 +44,12 @@ pub fn app(options: Options) -> Router {
 
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
-    let listener = TcpListener::bind("127.0.0.1:5000").await?;
-    axum::serve(listener, app(Options::default())).await
+    let addr = std::env::args().nth(1);
+    let listener = TcpListener::bind(addr.as_deref().unwrap_or("127.0.0.1:5000")).await?;
+    let mut options = Options::default();
+    if std::env::var("WS_DEFLATE").as_deref() == Ok("1") {
+        options = options.deflate(websocket_driver::ext::deflate::DeflateConfig::default());
+    }
+    println!("listening on ws://{}/echo", listener.local_addr()?);
+    axum::serve(listener, app(options)).await
 }

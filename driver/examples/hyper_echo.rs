@@ -3,6 +3,8 @@
 //!
 //! ```sh
 //! cargo run --example hyper_echo                   # ws://127.0.0.1:5000/ (any path)
+//! cargo run --example hyper_echo -- 127.0.0.1:0    # ADDR; prints "listening on ws://ADDR"
+//! WS_DEFLATE=1 cargo run --example hyper_echo      # accept permessage-deflate
 //! ```
 
 use std::convert::Infallible;
@@ -55,6 +57,12 @@ pub async fn run(listener: TcpListener, options: Options) -> std::io::Result<()>
 
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
-    let listener = TcpListener::bind("127.0.0.1:5000").await?;
-    run(listener, Options::default()).await
+    let addr = std::env::args().nth(1);
+    let listener = TcpListener::bind(addr.as_deref().unwrap_or("127.0.0.1:5000")).await?;
+    let mut options = Options::default();
+    if std::env::var("WS_DEFLATE").as_deref() == Ok("1") {
+        options = options.deflate(websocket_driver::ext::deflate::DeflateConfig::default());
+    }
+    println!("listening on ws://{}", listener.local_addr()?);
+    run(listener, options).await
 }
