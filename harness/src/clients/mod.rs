@@ -6,6 +6,7 @@
 //! `/updateReports?agent=A[&shutdownOnComplete=true]` and `/stopServer`. `N` is the 1-based
 //! index into the selected, sorted case list. On `/runCase` the server plays the case file in the
 //! server role (a [`CasePlayer`], normally the engine) and records a report with `isServer` true.
+//! With [`FuzzingServer::with_tls`] every connection starts with a TLS handshake (`wss://`).
 //!
 //! ```sh
 //! wsharness test-client --listen 127.0.0.1:9001 --out reports/clients &   # prints its address

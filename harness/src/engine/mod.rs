@@ -1,8 +1,8 @@
 //! The fuzzer protocol: plays a case on a connection with Autobahn's timers and close
 //! semantics, records what the peer does, and decides the verdicts by Autobahn's rules.
 //!
-//! The entry point for testing a server is [`run_case_against_server`]: connect, opening
-//! handshake, play, verdicts, one [`CaseRecord`]. It never panics and always returns a record.
+//! The entry point for testing a server is [`run_case_against_server`]: connect (with TLS for
+//! `wss://`), opening handshake, play, verdicts, one [`CaseRecord`]. It never panics and always returns a record.
 //! [`run_case_against_client`] plays the same engine in the server role, for testing clients.
 //! A case ends as soon as its connection ends; the timers of the case are maximums, and a
 //! safety limit per case keeps a hung peer from wedging a run.
