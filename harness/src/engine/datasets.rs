@@ -60,39 +60,55 @@ const WORDS: &[&str] = &[
     "deflate", "window", "context", "server", "client", "payload", "header", "buffer", "stream",
 ];
 
+/// Test results as a conformance run writes them: agents, then case ids, then a record of
+/// verdicts, timings and file names. Like real machine-written JSON (and like Autobahn's file),
+/// it repeats its keys and most values from record to record, so it compresses to about 5%.
 fn json(rng: &mut Rng, size: usize) -> Vec<u8> {
-    let mut s = String::from("[\n");
-    let mut id = 0u64;
+    const VERDICTS: &[&str] = &[
+        "OK",
+        "OK",
+        "OK",
+        "OK",
+        "NON-STRICT",
+        "INFORMATIONAL",
+        "FAILED",
+    ];
+    let mut s = String::from("{\n");
+    let mut agent = 0;
     while s.len() < size {
-        id += 1;
-        let tags: Vec<String> = (0..1 + rng.below(4))
-            .map(|_| format!("\"{}\"", rng.pick(WORDS)))
-            .collect();
-        s += &format!(
-            "  {{\"id\": {id}, \"guid\": \"{:016x}\", \"name\": \"{} {}\", \"email\": \"{}.{}@example.com\", \
-             \"active\": {}, \"balance\": {}.{:02}, \"age\": {}, \"tags\": [{}], \
-             \"location\": {{\"lat\": {}.{:04}, \"lon\": {}.{:04}}}, \"about\": \"{} {} {} {}.\"}},\n",
-            rng.next(),
+        agent += 1;
+        let name = format!(
+            "{}{}/{}.{}",
             rng.pick(WORDS),
             rng.pick(WORDS),
-            rng.pick(WORDS),
-            rng.pick(WORDS),
-            rng.below(2) == 1,
-            rng.below(10_000),
-            rng.below(100),
-            18 + rng.below(60),
-            tags.join(", "),
-            rng.below(90),
-            rng.below(10_000),
-            rng.below(180),
-            rng.below(10_000),
-            rng.pick(WORDS),
-            rng.pick(WORDS),
-            rng.pick(WORDS),
-            rng.pick(WORDS),
+            1 + rng.below(3),
+            rng.below(10)
         );
+        let file = name.to_lowercase().replace(['/', '.'], "_");
+        s += &format!("   \"{name}\": {{\n");
+        'sections: for section in 1..=13 {
+            for group in 1..=1 + rng.below(8) {
+                for case in 1..=1 + rng.below(20) {
+                    let id = format!("{section}.{group}.{case}");
+                    let slow = rng.below(10) == 0;
+                    let duration = 1 + rng.below(if slow { 2000 } else { 12 });
+                    s += &format!(
+                        "      \"{id}\": {{\n         \"behavior\": \"{}\",\n         \"behaviorClose\": \"{}\",\n         \"duration\": {},\n         \"remoteCloseCode\": {},\n         \"reportfile\": \"{file}_case_{}.json\"\n      }},\n",
+                        rng.pick(VERDICTS),
+                        rng.pick(&["OK", "OK", "OK", "INFORMATIONAL"]),
+                        duration,
+                        rng.pick(&["1000", "1000", "1000", "1002", "null"]),
+                        id.replace('.', "_"),
+                    );
+                    if s.len() >= size {
+                        break 'sections;
+                    }
+                }
+            }
+        }
+        s += &format!("      \"agent\": {agent}\n   }},\n");
     }
-    s += "]\n";
+    s += "}\n";
     s.into_bytes()
 }
 
@@ -140,7 +156,7 @@ fn bitmap(rng: &mut Rng, size: usize) -> Vec<u8> {
                 let d2 = ((x as f64 - bx).powi(2) + (y as f64 - by).powi(2)) / (r * r);
                 v += a * (-d2).exp();
             }
-            v += (rng.below(9) as f64) - 4.0;
+            v += (rng.below(25) as f64) - 12.0;
             out.push(v.clamp(0.0, 255.0) as u8);
         }
     }
@@ -198,38 +214,66 @@ fn prose(rng: &mut Rng, size: usize) -> Vec<u8> {
     s.into_bytes()
 }
 
-const TAGS: &[&str] = &["div", "span", "p", "li", "td", "a", "em", "strong"];
-
+/// A results page as a conformance report renders it: a style sheet, then a table with one
+/// row per case and a cell per agent. Generated markup repeats itself, so it compresses to
+/// about 5%, as Autobahn's HTML file does.
 fn html(rng: &mut Rng, size: usize) -> Vec<u8> {
+    const CELLS: &[(&str, &str)] = &[
+        ("case_ok", "Pass"),
+        ("case_ok", "Pass"),
+        ("case_ok", "Pass"),
+        ("case_non_strict", "Non-Strict"),
+        ("case_info", "Info"),
+        ("case_failed", "Fail"),
+    ];
     let mut s = String::from(
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Generated page</title>\n\
-         <link rel=\"stylesheet\" href=\"/static/site.css\">\n</head>\n<body>\n<div id=\"main\" class=\"container\">\n",
+        "<!DOCTYPE html>\n<html>\n   <head>\n      <meta charset=\"utf-8\" />\n      <style lang=\"css\">\n",
     );
+    for class in [
+        "case_ok",
+        "case_non_strict",
+        "case_info",
+        "case_failed",
+        "case_missing",
+    ] {
+        s += &format!(
+            "td.{class} {{\n   background-color: #{:06x};\n   font-size: {}px;\n   text-align: left;\n   padding: 1px 4px;\n}}\n\n",
+            rng.next() & 0xff_ffff,
+            9 + rng.below(4)
+        );
+    }
+    s += "      </style>\n   </head>\n   <body>\n      <table id=\"agent_case_results\">\n";
+    let agents: Vec<String> = (0..2 + rng.below(4))
+        .map(|_| format!("{}_{}", rng.pick(WORDS), rng.below(10)))
+        .collect();
+    let (mut section, mut group, mut case) = (1, 1, 0);
     while s.len() < size {
-        let tag = rng.pick(TAGS);
-        let class = rng.pick(WORDS);
-        let text: Vec<&str> = (0..3 + rng.below(12)).map(|_| rng.pick(WORDS)).collect();
-        if tag == "a" {
+        case += 1;
+        if rng.below(16) == 0 {
+            (group, case) = (group + 1, 1);
+        }
+        if group > 8 {
+            (section, group) = (section % 13 + 1, 1);
+        }
+        let id = format!("{section}.{group}.{case}");
+        s += &format!("         <tr>\n            <td class=\"case\"><a href=\"#case_{}\">Case {id}</a></td>\n", id.replace('.', "_"));
+        for agent in &agents {
+            let (class, text) = CELLS[rng.below(CELLS.len())];
             s += &format!(
-                "  <a class=\"{class}\" href=\"/{}/{}.html\">{}</a>\n",
-                rng.pick(WORDS),
-                rng.below(1000),
-                text.join(" ")
-            );
-        } else {
-            s += &format!(
-                "  <{tag} class=\"{class} item-{}\">{}</{tag}>\n",
-                rng.below(50),
-                text.join(" ")
+                "            <td class=\"{class}\"><a href=\"{agent}_case_{}.html\">{text}</a><br/><span class=\"case_duration\">{} ms</span></td>\n",
+                id.replace('.', "_"),
+                1 + rng.below(12)
             );
         }
+        s += "         </tr>\n";
     }
-    s += "</div>\n</body>\n</html>\n";
+    s += "      </table>\n   </body>\n</html>\n";
     s.into_bytes()
 }
 
-/// PDF-like: a header, dictionary objects, and streams of random octets (already compressed
-/// data in a real PDF), so most of it does not compress.
+/// PDF-like: a header, then pages, each an image stream of random octets (already compressed
+/// data in a real PDF, so it does not compress) and an uncompressed text content stream (which
+/// does). Together they compress to about three quarters, as a real PDF does.
 fn pdf(rng: &mut Rng, size: usize) -> Vec<u8> {
     let mut out = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n".to_vec();
     let mut obj = 1;
@@ -246,10 +290,26 @@ fn pdf(rng: &mut Rng, size: usize) -> Vec<u8> {
         out.extend((0..len).map(|_| (rng.next() & 0xff) as u8));
         out.extend_from_slice(b"\nendstream\nendobj\n");
         obj += 1;
+        let mut text = String::from("BT\n/F1 10 Tf\n");
+        for line in 0..10 + rng.below(30) {
+            let words: Vec<&str> = (0..4 + rng.below(8)).map(|_| rng.pick(WORDS)).collect();
+            text += &format!("72 {} Td\n({}) Tj\n", 720 - 12 * line, words.join(" "));
+        }
+        text += "ET\n";
         out.extend_from_slice(
             format!(
-                "{obj} 0 obj\n<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents {} 0 R >>\nendobj\n",
-                obj + 1
+                "{obj} 0 obj\n<< /Length {} >>\nstream\n{text}endstream\nendobj\n",
+                text.len()
+            )
+            .as_bytes(),
+        );
+        obj += 1;
+        out.extend_from_slice(
+            format!(
+                "{obj} 0 obj\n<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents {} 0 R /Resources << /XObject << /Im{} {} 0 R >> >> >>\nendobj\n",
+                obj - 1,
+                obj - 2,
+                obj - 2
             )
             .as_bytes(),
         );
@@ -293,7 +353,7 @@ mod tests {
     #[test]
     fn text_kinds_are_ascii_and_look_right() {
         let j = generate(&set(DatasetKind::Json, 4096));
-        assert!(j.is_ascii() && j.starts_with(b"[\n  {\"id\": 1,"));
+        assert!(j.is_ascii() && j.starts_with(b"{\n   \""));
         let h = generate(&set(DatasetKind::Html, 4096));
         assert!(h.is_ascii() && h.starts_with(b"<!DOCTYPE html>"));
         let b = generate(&set(DatasetKind::Bitmap, 263_222));
@@ -302,5 +362,29 @@ mod tests {
         assert!(p.starts_with(b"%PDF-1.4"));
         let t = generate(&set(DatasetKind::Text, 100_000));
         assert!(std::str::from_utf8(&t).is_ok());
+    }
+
+    /// Whole-set zlib ratios (level 6) in the bands of Autobahn's own files, which are 0.044
+    /// (JSON), 0.851 (bitmap), 0.389 (Faust), 0.055 (HTML) and 0.758 (PDF): the compression
+    /// cases then stress a peer's compressor as Autobahn's do, and report comparable ratios.
+    #[test]
+    fn compression_ratios_are_like_autobahns_files() {
+        use std::io::Write as _;
+        for (kind, size, low, high) in [
+            (DatasetKind::Json, 194_056, 0.02, 0.08),
+            (DatasetKind::Bitmap, 263_222, 0.78, 0.92),
+            (DatasetKind::Text, 222_218, 0.30, 0.45),
+            (DatasetKind::Html, 263_647, 0.02, 0.09),
+            (DatasetKind::Pdf, 1_042_328, 0.68, 0.84),
+        ] {
+            let data = generate(&set(kind, size));
+            let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::new(6));
+            z.write_all(&data).unwrap();
+            let ratio = z.finish().unwrap().len() as f64 / size as f64;
+            assert!(
+                (low..=high).contains(&ratio),
+                "{kind:?}: ratio {ratio:.3} outside {low}..={high}"
+            );
+        }
     }
 }
