@@ -33,9 +33,9 @@ async fn connect(url: &str) -> anyhow::Result<FragmentCollector<TokioIo<Upgraded
     let stream = TcpStream::connect(host).await?;
     let req = Request::builder()
         .method("GET")
-        // Origin-form ("/path"): the docs' example gives hyper an absolute URI, which hyper
-        // sends as is (absolute-form); servers must accept it (RFC 9112, 3.2.2), but
-        // wsharness test-client refuses it as a direct command for now.
+        // Origin-form ("/path"), as browsers and most clients send it. The docs' example gives
+        // hyper an absolute URI, which hyper sends as is (absolute-form, RFC 9112 3.2.2); both
+        // Autobahn and wsharness test-client accept that too.
         .uri(format!("/{path}"))
         .header("Host", host)
         .header(UPGRADE, "websocket")
