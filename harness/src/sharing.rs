@@ -39,24 +39,14 @@ impl Sharing {
             Self::Shared
         }
     }
-
-    /// The most cases of this kind in flight at once, given `--jobs`.
-    fn limit(self, jobs: usize) -> usize {
-        let jobs = jobs.max(1);
-        match self {
-            Self::Shared => jobs,
-            Self::PerCpu => std::thread::available_parallelism()
-                .map_or(1, std::num::NonZeroUsize::get)
-                .min(jobs),
-            Self::Alone => 1,
-        }
-    }
 }
 
 /// Decides when the next case may start, given what is in flight.
 #[derive(Debug, Clone, Copy)]
 pub struct Admission {
     jobs: usize,
+    /// The CPUs, read once: on Linux `available_parallelism` reads the cgroup's files.
+    cpus: usize,
     /// The kind of the cases in flight (all the same kind, or none in flight).
     in_flight_kind: Option<Sharing>,
 }
@@ -65,8 +55,18 @@ impl Admission {
     /// An admission policy for `jobs` cases at once.
     pub fn new(jobs: usize) -> Self {
         Self {
-            jobs,
+            jobs: jobs.max(1),
+            cpus: std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
             in_flight_kind: None,
+        }
+    }
+
+    /// The most cases of kind `kind` in flight at once.
+    fn limit(&self, kind: Sharing) -> usize {
+        match kind {
+            Sharing::Shared => self.jobs,
+            Sharing::PerCpu => self.cpus.min(self.jobs),
+            Sharing::Alone => 1,
         }
     }
 
@@ -76,7 +76,7 @@ impl Admission {
         if in_flight == 0 {
             return true;
         }
-        self.in_flight_kind == Some(next) && in_flight < next.limit(self.jobs)
+        self.in_flight_kind == Some(next) && in_flight < self.limit(next)
     }
 
     /// Records that a case of kind `kind` started (after [`Admission::admits`] said yes).
